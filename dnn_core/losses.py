@@ -1,0 +1,72 @@
+"""Numerically stable sigmoid, ReLU and binary cross-entropy (with the L2 term).
+
+All functions are shape-generic: ``(n, m)`` for one model or ``(K, n, m)`` for K stacked
+models, with examples always on the last axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-Z)), elementwise.
+
+    For Z < -709, exp(-Z) overflows to inf and the result is exactly 0, the correctly
+    rounded answer, so that overflow is expected and silenced rather than warned about.
+    """
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-Z))
+
+
+def relu(Z: np.ndarray) -> np.ndarray:
+    return np.maximum(Z, 0.0)
+
+
+def l2_penalty(params: dict[str, np.ndarray], lambd, m: int):
+    """lambd / (2m) * sum of squared weights.
+
+    ``lambd`` is a scalar, or ``(K, 1, 1)`` for K stacked models (then one value per model).
+    """
+    total = sum(np.sum(np.square(W), axis=(-2, -1)) for key, W in params.items() if key[0] == "W")
+    lambd = np.asarray(lambd)
+    if lambd.ndim:  # (K, 1, 1) -> (K,) to line up with one total per model
+        lambd = lambd.reshape(np.shape(total))
+    return lambd * total / (2 * m)
+
+
+def compute_cost(
+    AL: np.ndarray,
+    Y: np.ndarray,
+    params: dict[str, np.ndarray] | None = None,
+    *,
+    lambd=0.0,
+    logits: np.ndarray | None = None,
+):
+    """Mean binary cross-entropy plus the L2 term ``lambd/(2m) * sum(W**2)``.
+
+    Args:
+        AL: predicted probabilities, ``(1, m)`` or ``(K, 1, m)``.
+        Y: labels 0/1, ``(1, m)``.
+        params: needed only when ``lambd`` is non-zero.
+        lambd: L2 strength (a scalar, or ``(K, 1, 1)`` for K stacked models).
+        logits: the output pre-activation ``ZL`` if known. The cost is then computed as
+            ``softplus(-Z) + (1 - Y) * Z`` which is exact for any Z; from ``AL`` alone a
+            saturated probability (exactly 0 or 1) is clipped, so the cost stays a large
+            finite number instead of ``inf`` and ``log(0)`` never warns.
+
+    Returns:
+        A float for one model, an array ``(K,)`` for stacked models.
+    """
+    m = Y.shape[-1]
+    if logits is not None:
+        losses = np.logaddexp(0.0, -logits) + (1.0 - Y) * logits
+    else:
+        tiny = np.finfo(np.float64).tiny
+        eps = np.finfo(np.float64).epsneg
+        probs = np.clip(AL, tiny, 1.0 - eps)
+        losses = -(Y * np.log(probs) + (1.0 - Y) * np.log1p(-probs))
+    cost = np.sum(losses, axis=(-2, -1)) / m
+    if params is not None and np.any(np.asarray(lambd) != 0):
+        cost = cost + l2_penalty(params, lambd, m)
+    return float(cost) if np.ndim(cost) == 0 else cost
