@@ -106,20 +106,47 @@ def _stacked_costs(
     X: np.ndarray,
     Y: np.ndarray,
     *,
+    first_layer: int = 1,
     lambd,
     keep_prob,
     masks,
     rng,
+    cache: dict | None = None,
 ) -> np.ndarray:
-    """Costs of K parameter vectors ``thetas (K, P)`` in one stacked forward pass: ``(K,)``."""
+    """Costs of K perturbed networks in one stacked forward pass: ``(K,)``.
+
+    ``thetas (K, P_l)`` holds new values for the parameters of layers ``first_layer`` to L
+    (in W, b order). Layers below ``first_layer`` are unchanged, so their output is taken
+    from ``cache`` (the unperturbed forward pass) and only the rest of the network runs,
+    stacked: K models of layers ``first_layer..L`` on the shared input ``A{first_layer-1}``.
+    """
     K = thetas.shape[0]
-    params, start = {}, 0
-    for key in param_keys(template):
-        size = template[key].size
-        params[key] = thetas[:, start : start + size].reshape(K, *template[key].shape)
-        start += size
-    AL, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=rng)
-    return compute_cost(AL, Y, params, lambd=lambd, logits=cache[f"Z{num_layers(params)}"])
+    L = num_layers(template)
+    sub_params, start = {}, 0
+    for layer in range(first_layer, L + 1):
+        for kind in "Wb":
+            shape = template[f"{kind}{layer}"].shape
+            size = template[f"{kind}{layer}"].size
+            sub_params[f"{kind}{layer - first_layer + 1}"] = thetas[
+                :, start : start + size
+            ].reshape(K, *shape)
+            start += size
+    A_prev = X if first_layer == 1 else cache[f"A{first_layer - 1}"]
+    sub_masks = (
+        None
+        if masks is None
+        else {f"D{l - first_layer + 1}": masks[f"D{l}"] for l in range(first_layer, L)}
+    )
+    AL, sub_cache = forward(A_prev, sub_params, keep_prob=keep_prob, masks=sub_masks, rng=rng)
+    costs = compute_cost(
+        AL, Y, sub_params, lambd=lambd, logits=sub_cache[f"Z{L - first_layer + 1}"]
+    )
+    if lambd and first_layer > 1:  # the L2 term of the unchanged layers below
+        m = Y.shape[-1]
+        costs = costs + lambd / (2 * m) * sum(
+            np.sum(np.square(template[f"W{l}"])) for l in range(1, first_layer)
+        )
+    return costs
 
 
 def gradient_check(
@@ -147,8 +174,9 @@ def gradient_check(
             only an ``rng`` every cost evaluation draws new masks and the check fails,
             which is why one turns dropout off (or fixes the mask) to check gradients.
         backward_fn: replaces :func:`dnn_core.backward` (e.g. a deliberately buggy one).
-        batch_size: perturbed parameters evaluated per stacked pass; ``None`` does them
-            all at once (in memory-sized chunks), ``1`` is the course's per-parameter loop.
+        batch_size: perturbed parameters evaluated per stacked pass; ``None`` does each
+            layer's at once (in memory-sized chunks), ``1`` is the course's per-parameter
+            loop of full forward passes (kept to show what batching saves).
     """
     started = time.perf_counter()
     cost_lambd = lambd if cost_lambd is None else cost_lambd
@@ -162,27 +190,41 @@ def gradient_check(
 
     theta = params_to_vector(params)
     P = theta.size
-    if batch_size is None:
-        # ~2P models x (largest layer x m) activations per pass; cap one pass near 64 MB.
-        widest = max(params[key].shape[0] for key in keys if key[0] == "W")
-        batch_size = max(1, int(64e6 / (8 * 2 * widest * X.shape[1])))
     gradapprox = np.empty(P)
-    for start in range(0, P, batch_size):
-        index = np.arange(start, min(start + batch_size, P))
-        thetas = np.tile(theta, (2 * index.size, 1))
-        thetas[np.arange(index.size), index] += epsilon
-        thetas[index.size + np.arange(index.size), index] -= epsilon
-        costs = _stacked_costs(
-            thetas,
-            params,
-            X,
-            Y,
-            lambd=cost_lambd,
-            keep_prob=keep_prob,
-            masks=masks,
-            rng=dropout_rng,
-        )
-        gradapprox[index] = (costs[: index.size] - costs[index.size :]) / (2 * epsilon)
+    common = {"lambd": cost_lambd, "keep_prob": keep_prob, "masks": masks, "rng": dropout_rng}
+    if batch_size == 1:
+        # The course's loop: two full forward passes per parameter.
+        for i in range(P):
+            thetas = np.tile(theta, (2, 1))
+            thetas[0, i] += epsilon
+            thetas[1, i] -= epsilon
+            plus, minus = _stacked_costs(thetas, params, X, Y, **common)
+            gradapprox[i] = (plus - minus) / (2 * epsilon)
+    else:
+        # Batched: all perturbations of one layer's parameters run as one stacked pass of
+        # the layers from there up (the layers below them give the same output anyway).
+        L = num_layers(params)
+        layer_start = 0
+        for layer in range(1, L + 1):
+            layer_size = params[f"W{layer}"].size + params[f"b{layer}"].size
+            tail = theta[layer_start:]  # this layer's parameters and the ones above
+            if batch_size is None:  # keep one stacked pass near 64 MB of activations
+                widest = max(params[f"W{l}"].shape[0] for l in range(layer, L + 1))
+                chunk = max(1, int(64e6 / (8 * 2 * widest * X.shape[1])))
+            else:
+                chunk = batch_size
+            for start in range(0, layer_size, chunk):
+                index = np.arange(start, min(start + chunk, layer_size))
+                thetas = np.tile(tail, (2 * index.size, 1))
+                thetas[np.arange(index.size), index] += epsilon
+                thetas[index.size + np.arange(index.size), index] -= epsilon
+                costs = _stacked_costs(
+                    thetas, params, X, Y, first_layer=layer, cache=cache, **common
+                )
+                gradapprox[layer_start + index] = (costs[: index.size] - costs[index.size :]) / (
+                    2 * epsilon
+                )
+            layer_start += layer_size
 
     slices, start = {}, 0
     for key in keys:
