@@ -106,47 +106,86 @@ def _stacked_costs(
     X: np.ndarray,
     Y: np.ndarray,
     *,
-    first_layer: int = 1,
     lambd,
     keep_prob,
     masks,
     rng,
-    cache: dict | None = None,
 ) -> np.ndarray:
-    """Costs of K perturbed networks in one stacked forward pass: ``(K,)``.
-
-    ``thetas (K, P_l)`` holds new values for the parameters of layers ``first_layer`` to L
-    (in W, b order). Layers below ``first_layer`` are unchanged, so their output is taken
-    from ``cache`` (the unperturbed forward pass) and only the rest of the network runs,
-    stacked: K models of layers ``first_layer..L`` on the shared input ``A{first_layer-1}``.
-    """
+    """Costs of K whole networks ``thetas (K, P)`` in one stacked forward pass: ``(K,)``."""
     K = thetas.shape[0]
-    L = num_layers(template)
-    sub_params, start = {}, 0
-    for layer in range(first_layer, L + 1):
-        for kind in "Wb":
-            shape = template[f"{kind}{layer}"].shape
-            size = template[f"{kind}{layer}"].size
-            sub_params[f"{kind}{layer - first_layer + 1}"] = thetas[
-                :, start : start + size
-            ].reshape(K, *shape)
-            start += size
-    A_prev = X if first_layer == 1 else cache[f"A{first_layer - 1}"]
-    sub_masks = (
-        None
-        if masks is None
-        else {f"D{l - first_layer + 1}": masks[f"D{l}"] for l in range(first_layer, L)}
-    )
-    AL, sub_cache = forward(A_prev, sub_params, keep_prob=keep_prob, masks=sub_masks, rng=rng)
-    costs = compute_cost(
-        AL, Y, sub_params, lambd=lambd, logits=sub_cache[f"Z{L - first_layer + 1}"]
-    )
-    if lambd and first_layer > 1:  # the L2 term of the unchanged layers below
-        m = Y.shape[-1]
-        costs = costs + lambd / (2 * m) * sum(
-            np.sum(np.square(template[f"W{l}"])) for l in range(1, first_layer)
-        )
-    return costs
+    params, start = {}, 0
+    for key in param_keys(template):
+        size = template[key].size
+        params[key] = thetas[:, start : start + size].reshape(K, *template[key].shape)
+        start += size
+    AL, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=rng)
+    return compute_cost(AL, Y, params, lambd=lambd, logits=cache[f"Z{num_layers(params)}"])
+
+
+def _layer_gradapprox(
+    params: dict[str, np.ndarray],
+    cache: dict,
+    Y: np.ndarray,
+    layer: int,
+    *,
+    epsilon: float,
+    lambd: float,
+    keep_prob: float,
+    chunk: int,
+) -> np.ndarray:
+    """Two-sided differences for every parameter of ``layer``: ``(n_l * (n_{l-1} + 1),)``
+    in W-then-b order, all in stacked passes that skip work the perturbation can't change.
+
+    Nudging ``W{l}[i, j]`` (or ``b{l}[i]``) by ``+-eps`` moves only row ``i`` of ``Z{l}``,
+    by ``+-eps * A{l-1}[j]`` (or ``+-eps``). So each perturbed network reuses the
+    unperturbed ``cache`` below layer l, recomputes one row of layer l, updates
+    ``Z{l+1}`` by a rank-one term, and runs only the layers above as K stacked models.
+    The masks in ``cache`` are reused, so dropout must be held fixed.
+    """
+    L = num_layers(params)
+    m = Y.shape[-1]
+    W = params[f"W{layer}"]
+    n_units, n_inputs = W.shape
+    A_prev = cache[f"A{layer - 1}"]
+    # Per parameter: the unit whose row moves, and by how much per unit of epsilon.
+    units = np.concatenate([np.repeat(np.arange(n_units), n_inputs), np.arange(n_units)])
+    directions = np.concatenate([np.tile(A_prev, (n_units, 1)), np.ones((n_units, m))])
+    # The L2 term changes by (w +- eps)^2 - w^2 for weights, not at all for biases.
+    weights = np.concatenate([W.ravel(), np.zeros(n_units)])
+    l2_base = sum(np.sum(np.square(params[f"W{l}"])) for l in range(1, L + 1))
+
+    gradapprox = np.empty(units.size)
+    for start in range(0, units.size, chunk):
+        index = np.arange(start, min(start + chunk, units.size))
+        costs = []
+        for sign in (1.0, -1.0):
+            step = sign * epsilon
+            Z_rows = cache[f"Z{layer}"][units[index]] + step * directions[index]  # (k, m)
+            if layer == L:
+                Z = Z_rows[:, None, :]  # (k, 1, m): the output layer has one unit
+            else:
+                A_rows = np.maximum(Z_rows, 0.0)
+                if f"D{layer}" in cache:
+                    A_rows = A_rows * cache[f"D{layer}"][units[index]] / keep_prob
+                change = A_rows - cache[f"A{layer}"][units[index]]  # (k, m)
+                W_next = params[f"W{layer + 1}"][:, units[index]].T  # (k, n_{l+1})
+                Z = cache[f"Z{layer + 1}"] + W_next[:, :, None] * change[:, None, :]
+                for above in range(layer + 1, L):
+                    A = np.maximum(Z, 0.0)
+                    if f"D{above}" in cache:
+                        A = A * cache[f"D{above}"] / keep_prob
+                    Z = params[f"W{above + 1}"] @ A + params[f"b{above + 1}"]
+            cost = compute_cost(None, Y, logits=Z)
+            if lambd:
+                l2 = l2_base + (weights[index] + step) ** 2 - weights[index] ** 2
+                cost = cost + lambd / (2 * m) * np.where(index < W.size, l2, l2_base)
+            costs.append(cost)
+        gradapprox[index] = (costs[0] - costs[1]) / (2 * epsilon)
+    return gradapprox
+
+
+def _widest(params: dict[str, np.ndarray]) -> int:
+    return max(value.shape[0] for key, value in params.items() if key[0] == "W")
 
 
 def gradient_check(
@@ -200,31 +239,27 @@ def gradient_check(
             thetas[1, i] -= epsilon
             plus, minus = _stacked_costs(thetas, params, X, Y, **common)
             gradapprox[i] = (plus - minus) / (2 * epsilon)
+    elif dropout_rng is not None and masks is None:
+        # Fresh masks for every evaluation (to show why that fails): whole stacked networks.
+        chunk = batch_size or max(1, int(32e6 / (8 * _widest(params) * X.shape[1])))
+        for start in range(0, P, chunk):
+            index = np.arange(start, min(start + chunk, P))
+            thetas = np.tile(theta, (2 * index.size, 1))
+            thetas[np.arange(index.size), index] += epsilon
+            thetas[index.size + np.arange(index.size), index] -= epsilon
+            costs = _stacked_costs(thetas, params, X, Y, **common)
+            gradapprox[index] = (costs[: index.size] - costs[index.size :]) / (2 * epsilon)
     else:
-        # Batched: all perturbations of one layer's parameters run as one stacked pass of
-        # the layers from there up (the layers below them give the same output anyway).
-        L = num_layers(params)
-        layer_start = 0
-        for layer in range(1, L + 1):
-            layer_size = params[f"W{layer}"].size + params[f"b{layer}"].size
-            tail = theta[layer_start:]  # this layer's parameters and the ones above
-            if batch_size is None:  # keep one stacked pass near 64 MB of activations
-                widest = max(params[f"W{l}"].shape[0] for l in range(layer, L + 1))
-                chunk = max(1, int(64e6 / (8 * 2 * widest * X.shape[1])))
-            else:
-                chunk = batch_size
-            for start in range(0, layer_size, chunk):
-                index = np.arange(start, min(start + chunk, layer_size))
-                thetas = np.tile(tail, (2 * index.size, 1))
-                thetas[np.arange(index.size), index] += epsilon
-                thetas[index.size + np.arange(index.size), index] -= epsilon
-                costs = _stacked_costs(
-                    thetas, params, X, Y, first_layer=layer, cache=cache, **common
-                )
-                gradapprox[layer_start + index] = (costs[: index.size] - costs[index.size :]) / (
-                    2 * epsilon
-                )
-            layer_start += layer_size
+        # Batched, layer by layer, reusing the unperturbed pass below each layer.
+        chunk = batch_size or max(1, int(32e6 / (8 * _widest(params) * X.shape[1])))
+        start = 0
+        for layer in range(1, num_layers(params) + 1):
+            size = params[f"W{layer}"].size + params[f"b{layer}"].size
+            gradapprox[start : start + size] = _layer_gradapprox(
+                params, cache, Y, layer, epsilon=epsilon, lambd=cost_lambd,
+                keep_prob=keep_prob, chunk=chunk,
+            )  # fmt: skip
+            start += size
 
     slices, start = {}, 0
     for key in keys:

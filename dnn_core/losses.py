@@ -36,7 +36,7 @@ def l2_penalty(params: dict[str, np.ndarray], lambd, m: int):
 
 
 def compute_cost(
-    AL: np.ndarray,
+    AL: np.ndarray | None,
     Y: np.ndarray,
     params: dict[str, np.ndarray] | None = None,
     *,
@@ -46,7 +46,8 @@ def compute_cost(
     """Mean binary cross-entropy plus the L2 term ``lambd/(2m) * sum(W**2)``.
 
     Args:
-        AL: predicted probabilities, ``(1, m)`` or ``(K, 1, m)``.
+        AL: predicted probabilities, ``(1, m)`` or ``(K, 1, m)`` (unused when
+            ``logits`` is given).
         Y: labels 0/1, ``(1, m)``.
         params: needed only when ``lambd`` is non-zero.
         lambd: L2 strength (a scalar, or ``(K, 1, 1)`` for K stacked models).
