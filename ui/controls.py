@@ -1,0 +1,330 @@
+"""Sidebar widgets -> frozen, hashable configuration dataclasses.
+
+Every widget has a stable ``key`` (``"<page prefix>_<setting>"``) and keeps its value for
+the whole session (``persist_state="session"``), so a student can move between lessons and
+come back to the same settings. Defaults are written into ``st.session_state`` before a
+widget is created instead of being passed as ``value=``: presets (e.g. "course settings")
+can then set the same keys from a callback without Streamlit's "default value and Session
+State" conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import streamlit as st
+
+from dnn_core import TrainConfig, datasets
+
+MAX_HIDDEN_LAYERS = 6
+MAX_UNITS = 100
+MIN_LEARNING_RATE = 1e-5
+MAX_LEARNING_RATE = 10.0
+MAX_ITERATIONS = 30_000
+MAX_SEED = 10_000
+PERSIST = "session"
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """Which catalogued data set to use (see :data:`dnn_core.datasets.CATALOG`)."""
+
+    name: str
+    noise: float
+    seed: int
+
+    @property
+    def label(self) -> str:
+        return datasets.CATALOG[self.name].label
+
+
+@dataclass(frozen=True)
+class LessonDefaults:
+    """A lesson's starting settings for the shared sidebar."""
+
+    dataset: str = "circles"
+    hidden_layers: tuple[int, ...] = (10, 5)
+    learning_rate: float = 0.1
+    num_iterations: int = 2000
+    weight_seed: int = 3
+
+
+@dataclass(frozen=True)
+class SidebarConfig:
+    """What the shared sidebar chose.
+
+    ``architecture_error`` is a plain-language message when the typed architecture could
+    not be used; ``hidden_layers`` then holds the lesson's default so the page still works.
+    """
+
+    data: DataChoice
+    hidden_layers: tuple[int, ...]
+    learning_rate: float
+    num_iterations: int
+    weight_seed: int
+    show_test: bool = True
+    architecture_error: str = ""
+
+    @property
+    def layer_dims(self) -> tuple[int, ...]:
+        """``(n_x, n_1, ..., 1)``: two inputs, the hidden layers, one sigmoid output."""
+        return (2, *self.hidden_layers, 1)
+
+    def train_config(self, **overrides: Any) -> TrainConfig:
+        """The :class:`TrainConfig` of these settings, with lesson-specific ``overrides``
+        (e.g. ``init="zeros"``, ``lambd=0.7``). Weights use the course's seeding, so the
+        course's numbers come back with the course's settings."""
+        config = TrainConfig(
+            layer_dims=self.layer_dims,
+            learning_rate=self.learning_rate,
+            num_iterations=self.num_iterations,
+            seed=self.weight_seed,
+            record_every=record_every(self.num_iterations),
+            course_seeding=True,
+        )
+        return replace(config, **overrides)
+
+
+def record_every(num_iterations: int) -> int:
+    """Record the cost about 100 times per run: a smooth curve without slowing training."""
+    return max(1, num_iterations // 100)
+
+
+def key(prefix: str, name: str) -> str:
+    """The session-state key of a setting on a page, e.g. ``key("init", "lr")``."""
+    return f"{prefix}_{name}"
+
+
+def stateful(widget: Callable[..., Any], label: str, widget_key: str, default: Any, **kwargs):
+    """Create ``widget`` with ``key=widget_key``, starting from ``default`` the first time
+    and keeping its value for the session."""
+    st.session_state.setdefault(widget_key, default)
+    return widget(label, key=widget_key, persist_state=PERSIST, **kwargs)
+
+
+def apply_settings(values: Mapping[str, Any]) -> None:
+    """Set several widgets at once (``key -> value``); use as an ``on_click`` callback so
+    the values are in place before the widgets are drawn."""
+    for widget_key, value in values.items():
+        st.session_state[widget_key] = value
+
+
+# --- Data set -------------------------------------------------------------------------
+
+
+def _reset_data_defaults(prefix: str) -> None:
+    """A newly chosen data set starts from its own noise and seed (the course's)."""
+    spec = datasets.CATALOG[st.session_state[key(prefix, "dataset")]]
+    st.session_state[key(prefix, "noise")] = float(spec.default_noise)
+    st.session_state[key(prefix, "data_seed")] = int(spec.default_seed)
+
+
+def dataset_picker(prefix: str, default: str = "circles") -> DataChoice:
+    """Data set, noise and seed widgets (in the current container, e.g. ``st.sidebar``).
+
+    Changing the data set resets noise and seed to that set's defaults, since each set has
+    its own noise range.
+    """
+    if default not in datasets.CATALOG:
+        raise ValueError(f"Unknown data set {default!r}.")
+    spec = datasets.CATALOG[default]
+    st.session_state.setdefault(key(prefix, "noise"), float(spec.default_noise))
+    st.session_state.setdefault(key(prefix, "data_seed"), int(spec.default_seed))
+    name = stateful(
+        st.selectbox,
+        "Data set",
+        key(prefix, "dataset"),
+        default,
+        options=datasets.NAMES,
+        format_func=lambda option: datasets.CATALOG[option].label,
+        on_change=_reset_data_defaults,
+        args=(prefix,),
+        help="Two-class points in the plane. Test points are held out from training.",
+    )
+    spec = datasets.CATALOG[name]
+    noise = stateful(
+        st.slider,
+        "Noise",
+        key(prefix, "noise"),
+        float(spec.default_noise),
+        min_value=0.0,
+        max_value=float(spec.max_noise),
+        step=0.01,
+        help="How much the points are jittered; more noise blurs the classes together.",
+    )
+    seed = stateful(
+        st.number_input,
+        "Data seed",
+        key(prefix, "data_seed"),
+        int(spec.default_seed),
+        min_value=0,
+        max_value=MAX_SEED,
+        step=1,
+        help="Draws a different sample of the same data set.",
+    )
+    return DataChoice(name=name, noise=float(noise), seed=int(seed))
+
+
+# --- Architecture ---------------------------------------------------------------------
+
+_ARCHITECTURE_PATTERN = re.compile(r"^\s*\d+(\s*,\s*\d+)*\s*$")
+
+
+def format_hidden_layers(hidden_layers: tuple[int, ...]) -> str:
+    """``(20, 3)`` -> ``"20, 3"`` (the text the architecture box shows)."""
+    return ", ".join(str(units) for units in hidden_layers)
+
+
+def parse_hidden_layers(text: str) -> tuple[tuple[int, ...], str]:
+    """Read hidden layer sizes typed as ``"20, 3"``.
+
+    Returns:
+        ``(sizes, "")`` when the text is usable, else ``((), message)`` with a plain
+        message that says what to type.
+    """
+    cleaned = (text or "").strip().strip("()[]").strip().rstrip(",")
+    if not cleaned:
+        return (), "Type at least one hidden layer size, e.g. 20, 3."
+    if not _ARCHITECTURE_PATTERN.match(cleaned):
+        return (), (
+            f"Could not read the architecture {text.strip()!r}: type whole numbers of units "
+            "per hidden layer, separated by commas, e.g. 20, 3."
+        )
+    sizes = tuple(int(part) for part in cleaned.split(","))
+    if len(sizes) > MAX_HIDDEN_LAYERS:
+        return (), f"At most {MAX_HIDDEN_LAYERS} hidden layers, please (got {len(sizes)})."
+    if min(sizes) < 1 or max(sizes) > MAX_UNITS:
+        return (), f"Each hidden layer needs between 1 and {MAX_UNITS} units."
+    return sizes, ""
+
+
+# --- The shared sidebar ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SidebarOptions:
+    """Per-page switches for :func:`sidebar`."""
+
+    show_test_toggle: bool = True
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Button label -> settings (``key -> value``) the button applies."""
+
+
+def sidebar(
+    prefix: str, defaults: LessonDefaults, options: SidebarOptions | None = None
+) -> SidebarConfig:
+    """The sidebar every lesson shares: data set, seed, architecture, learning rate,
+    iterations and the test-set toggle. Keys are ``"<prefix>_<setting>"``."""
+    options = options or SidebarOptions()
+    with st.sidebar:
+        st.header("Data")
+        data = dataset_picker(prefix, defaults.dataset)
+        st.header("Network and training")
+        architecture = stateful(
+            st.text_input,
+            "Hidden layers (units per layer)",
+            key(prefix, "hidden"),
+            format_hidden_layers(defaults.hidden_layers),
+            max_chars=60,
+            help="Comma-separated units per hidden layer, e.g. 20, 3. The input layer (2) "
+            "and the sigmoid output (1) are added for you.",
+        )
+        learning_rate = stateful(
+            st.number_input,
+            "Learning rate α",  # noqa: RUF001 (the course writes alpha)
+            key(prefix, "lr"),
+            float(defaults.learning_rate),
+            min_value=MIN_LEARNING_RATE,
+            max_value=MAX_LEARNING_RATE,
+            step=0.01,
+            format="%.4g",
+            help="Step size of gradient descent. Too large and the cost blows up.",
+        )
+        num_iterations = stateful(
+            st.number_input,
+            "Iterations",
+            key(prefix, "iterations"),
+            int(defaults.num_iterations),
+            min_value=10,
+            max_value=MAX_ITERATIONS,
+            step=500,
+            help="Full-batch gradient-descent steps. More is slower but fits better.",
+        )
+        weight_seed = stateful(
+            st.number_input,
+            "Weight seed",
+            key(prefix, "weight_seed"),
+            int(defaults.weight_seed),
+            min_value=0,
+            max_value=MAX_SEED,
+            step=1,
+            help="Seed of the random initial weights (the course uses 3).",
+        )
+        show_test = True
+        if options.show_test_toggle:
+            show_test = stateful(
+                st.toggle,
+                "Show test points",
+                key(prefix, "show_test"),
+                True,
+                help="Test points (open diamonds) were never used for training.",
+            )
+        for index, (label, values) in enumerate(options.presets.items()):
+            st.button(
+                label,
+                key=key(prefix, f"preset_{index}"),
+                on_click=apply_settings,
+                args=(values,),
+                width="stretch",
+            )
+    hidden_layers, problem = parse_hidden_layers(architecture)
+    if problem:
+        hidden_layers = defaults.hidden_layers
+        problem = (
+            f"{problem} Using the lesson's default "
+            f"({format_hidden_layers(defaults.hidden_layers)}) until it is fixed."
+        )
+    return SidebarConfig(
+        data=data,
+        hidden_layers=hidden_layers,
+        learning_rate=float(learning_rate),
+        num_iterations=int(num_iterations),
+        weight_seed=int(weight_seed),
+        show_test=bool(show_test),
+        architecture_error=problem,
+    )
+
+
+def settings_for(prefix: str, config: SidebarConfig) -> dict[str, Any]:
+    """The widget values (``key -> value``) that reproduce ``config`` on a page: the
+    building block of presets."""
+    return {
+        key(prefix, "dataset"): config.data.name,
+        key(prefix, "noise"): config.data.noise,
+        key(prefix, "data_seed"): config.data.seed,
+        key(prefix, "hidden"): format_hidden_layers(config.hidden_layers),
+        key(prefix, "lr"): config.learning_rate,
+        key(prefix, "iterations"): config.num_iterations,
+        key(prefix, "weight_seed"): config.weight_seed,
+    }
+
+
+# --- Page furniture -------------------------------------------------------------------
+
+
+def setup_page(title: str, icon: str) -> None:
+    """Wide layout and the browser tab's title; call first on every page."""
+    st.set_page_config(page_title=f"{title} · Deep Net Lab", page_icon=icon, layout="wide")
+
+
+def explain(text: str, *, formula: str | None = None, look_for: str | None = None) -> None:
+    """A short plain-words explanation beside a chart: what it shows, optionally the
+    formula (LaTeX) and what to look for."""
+    st.markdown(text)
+    if formula:
+        st.latex(formula)
+    if look_for:
+        st.caption(f"**What to look for:** {look_for}")

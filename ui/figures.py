@@ -1,0 +1,330 @@
+"""Pure figure builders: NumPy arrays in, Plotly figures (or small tables) out.
+
+No Streamlit calls here, so every builder can be unit-tested on its data. Shapes follow the
+course: points ``X (2, m)``, labels ``Y (1, m)`` with values 0/1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# One palette for the whole lab, so a class or a series keeps its colour on every page.
+CLASS_COLORS = {0: "#d1495b", 1: "#2e6fba"}
+SERIES_COLORS = (
+    "#2e6fba",  # blue
+    "#e07a1f",  # orange
+    "#3a9a5b",  # green
+    "#8e5ea2",  # purple
+    "#d1495b",  # red
+    "#6c757d",  # grey
+    "#c9a227",  # ochre
+    "#17a2b8",  # teal
+)
+TRAIN_COLOR = "#2e6fba"
+TEST_COLOR = "#e07a1f"
+# Probability of class 1: red (class 0) through white (undecided) to blue (class 1).
+PROBABILITY_SCALE = [[0.0, "#e8a0a8"], [0.5, "#ffffff"], [1.0, "#9dbde6"]]
+TEMPLATE = "plotly_white"
+FONT_SIZE = 16  # readable on a projector
+HEIGHT = 440
+
+
+def series_color(index: int) -> str:
+    """The palette colour of the ``index``-th series (cycles)."""
+    return SERIES_COLORS[index % len(SERIES_COLORS)]
+
+
+def _style(fig: go.Figure, title: str, *, height: int = HEIGHT) -> go.Figure:
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0.0, "xanchor": "left"},
+        font={"size": FONT_SIZE},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60 if title else 20, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+    )
+    return fig
+
+
+def _point_traces(X: np.ndarray, Y: np.ndarray, split: str) -> list[go.Scatter]:
+    """One scatter trace per class; test points are open diamonds so they stand apart."""
+    traces = []
+    labels = np.asarray(Y).ravel()
+    for label in (0, 1):
+        chosen = labels == label
+        if split == "test":
+            marker = {
+                "symbol": "diamond-open",
+                "size": 10,
+                "color": CLASS_COLORS[label],
+                "line": {"width": 2.5},
+            }
+        else:
+            marker = {
+                "symbol": "circle",
+                "size": 8,
+                "color": CLASS_COLORS[label],
+                "line": {"width": 0.8, "color": "white"},
+            }
+        traces.append(
+            go.Scatter(
+                x=X[0, chosen],
+                y=X[1, chosen],
+                mode="markers",
+                name=f"{split} · class {label}",
+                legendgroup=split,
+                marker=marker,
+                hovertemplate=f"{split}, class {label}<br>x1=%{{x:.2f}}<br>x2=%{{y:.2f}}"
+                "<extra></extra>",
+            )
+        )
+    return traces
+
+
+def scatter_figure(
+    X_train: np.ndarray,
+    Y_train: np.ndarray,
+    X_test: np.ndarray | None = None,
+    Y_test: np.ndarray | None = None,
+    *,
+    title: str = "",
+    height: int = HEIGHT,
+) -> go.Figure:
+    """The data: training points as filled circles, test points (if given) as open diamonds.
+
+    ``X_* (2, m)``, ``Y_* (1, m)``.
+    """
+    fig = go.Figure(_point_traces(X_train, Y_train, "train"))
+    if X_test is not None and Y_test is not None:
+        fig.add_traces(_point_traces(X_test, Y_test, "test"))
+    fig.update_xaxes(title="x1", zeroline=False)
+    fig.update_yaxes(title="x2", zeroline=False, scaleanchor="x", scaleratio=1)
+    return _style(fig, title, height=height)
+
+
+def decision_boundary_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    probs: np.ndarray,
+    X_train: np.ndarray,
+    Y_train: np.ndarray,
+    X_test: np.ndarray | None = None,
+    Y_test: np.ndarray | None = None,
+    *,
+    title: str = "",
+    height: int = HEIGHT,
+) -> go.Figure:
+    """The network's probability of class 1 as a heatmap, its 0.5 contour (the decision
+    boundary) as a dark line, and the points on top.
+
+    ``xs (r,)``, ``ys (r,)``, ``probs (r, r)`` as from :func:`dnn_core.decision_grid`
+    (``probs[i, j]`` at ``(xs[j], ys[i])``).
+    """
+    probs = np.asarray(probs)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            x=xs,
+            y=ys,
+            z=probs,
+            zmin=0.0,
+            zmax=1.0,
+            colorscale=PROBABILITY_SCALE,
+            colorbar={"title": {"text": "P(class 1)"}, "thickness": 14, "len": 0.8},
+            hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>",
+            name="P(class 1)",
+        )
+    )
+    # The 0.5 level only exists where the probability crosses it; a constant prediction
+    # (e.g. zero initialization) has no boundary to draw.
+    if probs.size and probs.min() < 0.5 < probs.max():
+        fig.add_trace(
+            go.Contour(
+                x=xs,
+                y=ys,
+                z=probs,
+                contours={"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "none"},
+                line={"color": "#222222", "width": 2.5},
+                showscale=False,
+                hoverinfo="skip",
+                name="boundary (P = 0.5)",
+                showlegend=True,
+            )
+        )
+    fig.add_traces(_point_traces(X_train, Y_train, "train"))
+    if X_test is not None and Y_test is not None:
+        fig.add_traces(_point_traces(X_test, Y_test, "test"))
+    fig.update_xaxes(title="x1", range=[float(xs[0]), float(xs[-1])], zeroline=False)
+    fig.update_yaxes(
+        title="x2",
+        range=[float(ys[0]), float(ys[-1])],
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1,
+    )
+    return _style(fig, title, height=height)
+
+
+def cost_curves_figure(
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    title: str = "Cost",
+    num_iterations: int | None = None,
+    log_y: bool = False,
+    height: int = HEIGHT,
+) -> go.Figure:
+    """Cost against iteration, one line per entry of ``curves``: name -> ``(iterations
+    (n,), costs (n,))``. ``num_iterations`` fixes the x range so a curve grows into it
+    while training runs."""
+    fig = go.Figure()
+    for index, (name, (iterations, costs)) in enumerate(curves.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=np.asarray(iterations),
+                y=np.asarray(costs),
+                mode="lines",
+                name=name,
+                line={"color": series_color(index), "width": 3},
+                hovertemplate=f"{name}<br>iteration %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title="iteration")
+    if num_iterations is not None:
+        fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
+    fig.update_yaxes(title="cost", type="log" if log_y else "linear", rangemode="tozero")
+    if log_y:
+        fig.update_yaxes(rangemode="normal")
+    return _style(fig, title, height=height)
+
+
+def layer_histograms_figure(
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    *,
+    title: str = "",
+    x_title: str = "value",
+    bins: int = 40,
+    height: int = 360,
+) -> go.Figure:
+    """Histograms side by side, one panel per key of ``panels`` (e.g. per layer); each
+    panel overlays its named series (e.g. "at initialization", "after training").
+
+    Values of any shape are flattened. Every panel gets its own x range, so a layer whose
+    values collapse towards zero (vanishing) or spread far out (exploding) shows it.
+    """
+    names = list(panels)
+    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names)
+    series_names: list[str] = []
+    for panel in panels.values():
+        series_names.extend(name for name in panel if name not in series_names)
+    for column, name in enumerate(names, start=1):
+        for series, values in panels[name].items():
+            index = series_names.index(series)
+            flat = np.asarray(values, dtype=np.float64).ravel()
+            flat = flat[np.isfinite(flat)]
+            fig.add_trace(
+                go.Histogram(
+                    x=flat,
+                    nbinsx=bins,
+                    name=series,
+                    legendgroup=series,
+                    showlegend=column == 1,
+                    marker={"color": series_color(index)},
+                    opacity=0.65,
+                    hovertemplate=f"{series}<br>%{{x}}<br>count %{{y}}<extra></extra>",
+                ),
+                row=1,
+                col=column,
+            )
+        fig.update_xaxes(title=x_title, row=1, col=column)
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(title="count", row=1, col=1)
+    fig.update_annotations(font={"size": FONT_SIZE})
+    return _style(fig, title, height=height)
+
+
+def weights_heatmap_figure(
+    W: np.ndarray,
+    *,
+    title: str = "",
+    row_label: str = "hidden unit",
+    column_label: str = "input",
+    height: int = 320,
+) -> go.Figure:
+    """A weight matrix ``W (n_l, n_{l-1})`` as a heatmap: one row per unit, so identical
+    rows (symmetric units) show as identical stripes. Colours are centred on zero."""
+    W = np.asarray(W, dtype=np.float64)
+    bound = float(np.max(np.abs(W))) if W.size else 0.0
+    bound = bound if bound > 0 else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=W,
+            x=[f"{column_label} {j + 1}" for j in range(W.shape[1])],
+            y=[f"{row_label} {i + 1}" for i in range(W.shape[0])],
+            zmin=-bound,
+            zmax=bound,
+            colorscale="RdBu",
+            colorbar={"thickness": 14},
+            hovertemplate="%{y}, %{x}<br>weight %{z:.4g}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _style(fig, title, height=height)
+
+
+def sweep_figure(
+    values: np.ndarray,
+    train_accuracy: np.ndarray,
+    test_accuracy: np.ndarray,
+    *,
+    x_title: str,
+    title: str = "",
+    marked: float | None = None,
+    log_x: bool = False,
+    height: int = 380,
+) -> go.Figure:
+    """Train and test accuracy against a setting (``values (K,)``, accuracies ``(K,)``);
+    ``marked`` draws a vertical line at the currently chosen value."""
+    fig = go.Figure()
+    for name, accuracy, color in (
+        ("train", train_accuracy, TRAIN_COLOR),
+        ("test", test_accuracy, TEST_COLOR),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=np.asarray(values),
+                y=np.asarray(accuracy),
+                mode="lines+markers",
+                name=name,
+                line={"color": color, "width": 3},
+                marker={"size": 9},
+                hovertemplate=f"{x_title} = %{{x:g}}<br>{name} accuracy %{{y:.1%}}<extra></extra>",
+            )
+        )
+    if marked is not None:
+        fig.add_vline(x=marked, line={"color": "#444444", "dash": "dot", "width": 2})
+    fig.update_xaxes(title=x_title, type="log" if log_x else "linear")
+    fig.update_yaxes(title="accuracy", tickformat=".0%")
+    return _style(fig, title, height=height)
+
+
+def results_table(
+    names: Sequence[str],
+    train_accuracy: Sequence[float],
+    test_accuracy: Sequence[float],
+    *,
+    label: str = "model",
+) -> pd.DataFrame:
+    """The course's comparison table: one row per model with its train/test accuracy
+    (fractions in [0, 1]; NaN for a model that could not be trained)."""
+    return pd.DataFrame(
+        {
+            label: list(names),
+            "train accuracy": np.asarray(train_accuracy, dtype=np.float64),
+            "test accuracy": np.asarray(test_accuracy, dtype=np.float64),
+        }
+    )
