@@ -1,0 +1,277 @@
+"""Data sets: the catalog, the course's generators, and the loaders' clear refusals."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+import scipy.io
+import sklearn.datasets
+
+from dnn_core import datasets
+from dnn_core.datasets import MAX_POINTS, MAX_UPLOAD_BYTES, DatasetError
+
+from .reference import course_global_seed
+
+SIZES = {  # (train, test) points
+    "football": (211, 200),
+    "circles": (300, 100),
+    "moons": (300, 100),
+    "xor": (300, 100),
+    "spiral": (300, 100),
+    "blobs": (300, 100),
+}
+
+
+def test_the_catalog_offers_every_named_set():
+    assert set(datasets.NAMES) == set(SIZES) == set(datasets.CATALOG)
+    for spec in datasets.CATALOG.values():
+        assert spec.label and spec.about
+        assert 0 <= spec.default_noise <= spec.max_noise
+
+
+@pytest.mark.parametrize("name", SIZES)
+def test_catalog_sets_have_course_shapes_and_both_labels(name):
+    data = datasets.load(name)
+    n_train, n_test = SIZES[name]
+    assert data.name == name
+    assert data.X_train.shape == (2, n_train) and data.Y_train.shape == (1, n_train)
+    assert data.X_test.shape == (2, n_test) and data.Y_test.shape == (1, n_test)
+    for array in (data.X_train, data.Y_train, data.X_test, data.Y_test):
+        assert array.dtype == np.float64 and np.all(np.isfinite(array))
+    for labels in (data.Y_train, data.Y_test):
+        assert set(np.unique(labels)) == {0.0, 1.0}
+
+
+@pytest.mark.parametrize("name", SIZES)
+def test_catalog_sets_are_deterministic_per_seed_and_noise(name):
+    spec = datasets.CATALOG[name]
+    first = datasets.load(name, seed=5)
+    again = datasets.load(name, seed=5)
+    other = datasets.load(name, seed=6)
+    np.testing.assert_array_equal(first.X_train, again.X_train)
+    np.testing.assert_array_equal(first.Y_test, again.Y_test)
+    assert not np.array_equal(first.X_train, other.X_train)
+    quiet = datasets.load(name, seed=5, noise=0.0)
+    noisy = datasets.load(name, seed=5, noise=spec.max_noise)
+    # Noise moves the points, or (football) blurs the labels near the frontier.
+    assert not np.array_equal(
+        np.vstack([quiet.X_train, quiet.Y_train]), np.vstack([noisy.X_train, noisy.Y_train])
+    )
+
+
+def test_load_refuses_unknown_names_and_out_of_range_noise():
+    with pytest.raises(DatasetError, match="Unknown data set 'iris'; choose one of football"):
+        datasets.load("iris")
+    with pytest.raises(DatasetError, match=r"Noise for Moons must be between 0 and 0\.5"):
+        datasets.load("moons", noise=0.9)
+    with pytest.raises(DatasetError, match="Noise for Moons"):
+        datasets.load("moons", noise=float("nan"))
+
+
+def test_circles_are_the_courses_make_circles_after_seeds_1_and_2():
+    data = datasets.circles()
+    with course_global_seed(1):
+        train_X, train_Y = sklearn.datasets.make_circles(n_samples=300, noise=0.05)
+    with course_global_seed(2):
+        test_X, test_Y = sklearn.datasets.make_circles(n_samples=100, noise=0.05)
+    np.testing.assert_array_equal(data.X_train, train_X.T)
+    np.testing.assert_array_equal(data.Y_train, train_Y.reshape(1, -1))
+    np.testing.assert_array_equal(data.X_test, test_X.T)
+    np.testing.assert_array_equal(data.Y_test, test_Y.reshape(1, -1))
+
+
+def test_moons_are_the_courses_make_moons_after_seed_3():
+    with course_global_seed(3):
+        train_X, train_Y = sklearn.datasets.make_moons(n_samples=300, noise=0.2)
+    data = datasets.moons()
+    np.testing.assert_array_equal(data.X_train, train_X.T)
+    np.testing.assert_array_equal(data.Y_train, train_Y.reshape(1, -1))
+
+
+def test_the_course_football_file(course_football):
+    assert course_football.X_train.shape == (2, 211) and course_football.Y_train.shape == (1, 211)
+    assert course_football.X_test.shape == (2, 200) and course_football.Y_test.shape == (1, 200)
+    assert set(np.unique(course_football.Y_train)) == {0.0, 1.0}
+
+
+# --- CSV uploads ----------------------------------------------------------------------------
+
+POINTS = np.column_stack([np.linspace(-1, 1, 40), np.cos(np.linspace(0, 6, 40)), np.arange(40) % 2])
+
+
+def csv_bytes(rows=POINTS, separator=",", header=None) -> bytes:
+    lines = [separator.join(header)] if header else []
+    lines += [separator.join(f"{value:.17g}" for value in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def assert_holds_the_points(data, rows=POINTS):
+    """Train and test together are exactly the file's points, each label with its point."""
+    X = np.hstack([data.X_train, data.X_test]).T
+    y = np.hstack([data.Y_train, data.Y_test]).ravel()
+    order = np.lexsort(X.T)
+    expected = rows[np.lexsort(rows[:, :2].T)]
+    np.testing.assert_array_equal(X[order], expected[:, :2])
+    np.testing.assert_array_equal(y[order], expected[:, 2])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        csv_bytes(),
+        csv_bytes(header=["x1", "x2", "label"]),
+        csv_bytes(separator=";", header=["a", "b", "y"]),
+        csv_bytes(separator="\t"),
+        csv_bytes(separator="\t", header=["x1", "x2", "label"]),
+        csv_bytes().replace(b"\n", b"\r\n"),
+        b"\xef\xbb\xbf" + csv_bytes(header=["x1", "x2", "label"]),  # Excel's UTF-8 BOM
+        csv_bytes() + b"\n\n",
+    ],
+    ids=["plain", "header", "semicolon", "tab", "tab+header", "crlf", "bom", "trailing blank"],
+)
+def test_good_csv_files_load(content):
+    data = datasets.load_csv(content, name="mine")
+    assert data.name == "mine"
+    assert data.X_train.shape[1] + data.X_test.shape[1] == 40
+    assert data.X_test.shape == (2, 10)  # test_fraction 0.25
+    for labels in (data.Y_train, data.Y_test):
+        assert set(np.unique(labels)) == {0.0, 1.0}
+    assert_holds_the_points(data)
+
+
+def test_csv_from_a_path_or_a_file_like_and_a_seeded_split(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_bytes(csv_bytes())
+    from_path = datasets.load_csv(path)
+    from_str = datasets.load_csv(str(path))
+    from_stream = datasets.load_csv(io.BytesIO(csv_bytes()))  # like Streamlit's UploadedFile
+    np.testing.assert_array_equal(from_path.X_train, from_str.X_train)
+    np.testing.assert_array_equal(from_path.X_train, from_stream.X_train)
+    other_split = datasets.load_csv(path, seed=1, test_fraction=0.5)
+    assert other_split.X_test.shape == (2, 20)
+    assert_holds_the_points(other_split)
+
+
+def with_row(line: bytes) -> bytes:
+    """The good points with ``line`` as the sixth data row."""
+    rows = csv_bytes().splitlines(keepends=True)
+    return b"".join([*rows[:5], line + b"\n", *rows[5:]])
+
+
+def labelled(labels) -> bytes:
+    rows = np.column_stack([np.linspace(0, 1, len(labels)), np.linspace(1, 0, len(labels)), labels])
+    return csv_bytes(rows)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"\n \n\n", "The file has no rows."),
+        (b"x1,x2,label\n", "The file has a header but no data rows."),
+        (b"x1,x2,\xe9tiquette\n0,1,1\n", "The file is not UTF-8 text; save it as a plain CSV."),
+        (b"1,2,0\n" * (MAX_UPLOAD_BYTES // 6 + 1), "The file is 2.1 MB; the limit is 2 MB."),
+        (with_row(b"0.5,1"), "Data row 6 has 2 columns; expected 3 (x1, x2, label)."),
+        (with_row(b"0.5,1,0,7"), "Data row 6 has 4 columns; expected 3 (x1, x2, label)."),
+        (with_row(b"0.5,abc,0"), "Data row 6, column 2: 'abc' is not a number."),
+        (with_row(b"0.5,,0"), "Data row 6, column 2: '' is not a number."),
+        (with_row(b"nan,1,0"), "The CSV contains missing, infinite or NaN feature values."),
+        (with_row(b"0.5,inf,1"), "The CSV contains missing, infinite or NaN feature values."),
+        (with_row(b"0.5,1,2"), "Labels must be 0 or 1; found 2."),
+        (with_row(b"0.5,1,0.5"), "Labels must be 0 or 1; found 0.5."),
+        (with_row(b"0.5,1,-1"), "Labels must be 0 or 1; found -1."),
+        (labelled([1] * 30), "The CSV has only one class; it needs points labelled 0 and 1."),
+        (
+            labelled([0] * 30 + [1] * 4),
+            "The CSV has 30 points of class 0 and 4 of class 1; each class needs at least 5.",
+        ),
+        (labelled(np.arange(MAX_POINTS + 1) % 2), "The CSV has 5001 points; the limit is 5000."),
+    ],
+    ids=[
+        "empty",
+        "blank lines",
+        "header only",
+        "not utf-8",
+        "oversize",
+        "too few columns",
+        "too many columns",
+        "non-numeric",
+        "empty cell",
+        "nan",
+        "inf",
+        "label 2",
+        "label 0.5",
+        "label -1",
+        "single class",
+        "too few per class",
+        "too many points",
+    ],
+)
+def test_bad_csv_files_are_refused_with_a_clear_message(content, message):
+    with pytest.raises(DatasetError, match=f"^{re.escape(message)}$"):
+        datasets.load_csv(content)
+
+
+def test_missing_files_and_odd_inputs_are_refused(tmp_path):
+    with pytest.raises(DatasetError, match="File not found"):
+        datasets.load_csv(tmp_path / "nowhere.csv")
+    with pytest.raises(DatasetError, match=r"Expected a file, a path or bytes\."):
+        datasets.load_csv(42)
+    assert issubclass(DatasetError, ValueError)
+
+
+# --- .mat files -----------------------------------------------------------------------------
+
+
+def mat_bytes(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    scipy.io.savemat(buffer, arrays)
+    return buffer.getvalue()
+
+
+TRAIN = {"X": POINTS[:30, :2], "y": POINTS[:30, 2:]}
+TEST = {"Xval": POINTS[30:, :2], "yval": POINTS[30:, 2:]}
+
+
+def test_a_mat_file_in_the_course_layout_loads(tmp_path):
+    path = tmp_path / "data.mat"
+    path.write_bytes(mat_bytes(**TRAIN, **TEST))
+    data = datasets.load_mat(path, name="course-like")
+    assert data.name == "course-like"
+    np.testing.assert_array_equal(data.X_train, POINTS[:30, :2].T)
+    np.testing.assert_array_equal(data.Y_train, POINTS[:30, 2:].T)
+    np.testing.assert_array_equal(data.X_test, POINTS[30:, :2].T)
+    np.testing.assert_array_equal(data.Y_test, POINTS[30:, 2:].T)
+    np.testing.assert_array_equal(datasets.load_mat(path.read_bytes()).X_train, data.X_train)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (mat_bytes(**TRAIN), "The .mat file lacks Xval, yval; it needs X, y (train) and Xval"),
+        (mat_bytes(X=TRAIN["X"], **TEST), "The .mat file lacks y;"),
+        (b"MATLAB 5.0 MAT-file, truncated" + bytes(20), "Not a readable MATLAB .mat file"),
+        (bytes(range(256)) * 4, "Not a readable MATLAB .mat file"),
+        (
+            mat_bytes(X=POINTS[:30], y=TRAIN["y"], **TEST),
+            "X / y must have exactly two feature columns (got shape (30, 3)).",
+        ),
+        (
+            mat_bytes(**TRAIN, Xval=TEST["Xval"], yval=TEST["yval"] * 3),
+            "Labels must be 0 or 1; found 3.",
+        ),
+        (b"", "The file is empty."),
+    ],
+    ids=["no test keys", "no y", "truncated", "noise", "three columns", "bad labels", "empty"],
+)
+def test_bad_mat_files_are_refused_with_a_clear_message(content, message):
+    with pytest.raises(DatasetError, match=re.escape(message)):
+        datasets.load_mat(content)
+
+
+def test_validate_points_checks_lengths():
+    with pytest.raises(DatasetError, match="has 3 points but 2 labels"):
+        datasets.validate_points(np.zeros((3, 2)), np.zeros(2))
