@@ -211,6 +211,10 @@ class SidebarOptions:
     show_test_toggle: bool = True
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Button label -> settings (``key -> value``) the button applies."""
+    show_training: bool = True
+    """Learning-rate and iterations widgets (off for a lesson that does not train)."""
+    iterations_label: str = "Iterations"
+    iterations_help: str = "Full-batch gradient-descent steps. More is slower but fits better."
 
 
 def sidebar(
@@ -232,27 +236,29 @@ def sidebar(
             help="Comma-separated units per hidden layer, e.g. 20, 3. The input layer (2) "
             "and the sigmoid output (1) are added for you.",
         )
-        learning_rate = stateful(
-            st.number_input,
-            "Learning rate α",  # noqa: RUF001 (the course writes alpha)
-            key(prefix, "lr"),
-            float(defaults.learning_rate),
-            min_value=MIN_LEARNING_RATE,
-            max_value=MAX_LEARNING_RATE,
-            step=0.01,
-            format="%.4g",
-            help="Step size of gradient descent. Too large and the cost blows up.",
-        )
-        num_iterations = stateful(
-            st.number_input,
-            "Iterations",
-            key(prefix, "iterations"),
-            int(defaults.num_iterations),
-            min_value=10,
-            max_value=MAX_ITERATIONS,
-            step=500,
-            help="Full-batch gradient-descent steps. More is slower but fits better.",
-        )
+        learning_rate, num_iterations = defaults.learning_rate, defaults.num_iterations
+        if options.show_training:
+            learning_rate = stateful(
+                st.number_input,
+                "Learning rate α",  # noqa: RUF001 (the course writes alpha)
+                key(prefix, "lr"),
+                float(defaults.learning_rate),
+                min_value=MIN_LEARNING_RATE,
+                max_value=MAX_LEARNING_RATE,
+                step=0.01,
+                format="%.4g",
+                help="Step size of gradient descent. Too large and the cost blows up.",
+            )
+            num_iterations = stateful(
+                st.number_input,
+                options.iterations_label,
+                key(prefix, "iterations"),
+                int(defaults.num_iterations),
+                min_value=10,
+                max_value=MAX_ITERATIONS,
+                step=500,
+                help=options.iterations_help,
+            )
         weight_seed = stateful(
             st.number_input,
             "Weight seed",
@@ -328,3 +334,9 @@ def explain(text: str, *, formula: str | None = None, look_for: str | None = Non
         st.latex(formula)
     if look_for:
         st.caption(f"**What to look for:** {look_for}")
+
+
+def chart(figure, *, key: str, container=None) -> None:
+    """Show a figure from :mod:`ui.figures` as designed (its own template and palette, not
+    Streamlit's chart theme), full width."""
+    (container or st).plotly_chart(figure, key=key, theme=None)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 # One palette for the whole lab, so a class or a series keeps its colour on every page.
@@ -29,7 +30,9 @@ TRAIN_COLOR = "#2e6fba"
 TEST_COLOR = "#e07a1f"
 # Probability of class 1: red (class 0) through white (undecided) to blue (class 1).
 PROBABILITY_SCALE = [[0.0, "#e8a0a8"], [0.5, "#ffffff"], [1.0, "#9dbde6"]]
-TEMPLATE = "plotly_white"
+# plotly_white's layout only: its per-trace defaults cost ~10 ms to copy into every figure
+# and change nothing these figures use.
+TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 FONT_SIZE = 16  # readable on a projector
 HEIGHT = 440
 
@@ -177,10 +180,11 @@ def cost_curves_figure(
     num_iterations: int | None = None,
     log_y: bool = False,
     height: int = HEIGHT,
+    x_title: str = "iteration",
 ) -> go.Figure:
     """Cost against iteration, one line per entry of ``curves``: name -> ``(iterations
     (n,), costs (n,))``. ``num_iterations`` fixes the x range so a curve grows into it
-    while training runs."""
+    while training runs; ``x_title`` names the x axis (e.g. "epoch")."""
     fig = go.Figure()
     for index, (name, (iterations, costs)) in enumerate(curves.items()):
         fig.add_trace(
@@ -190,10 +194,10 @@ def cost_curves_figure(
                 mode="lines",
                 name=name,
                 line={"color": series_color(index), "width": 3},
-                hovertemplate=f"{name}<br>iteration %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
+                hovertemplate=f"{name}<br>{x_title} %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
             )
         )
-    fig.update_xaxes(title="iteration")
+    fig.update_xaxes(title=x_title)
     if num_iterations is not None:
         fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
     fig.update_yaxes(title="cost", type="log" if log_y else "linear", rangemode="tozero")
@@ -328,3 +332,210 @@ def results_table(
             "test accuracy": np.asarray(test_accuracy, dtype=np.float64),
         }
     )
+
+
+# --- Gradient checking ---
+
+# The course's verdict levels, from "backprop agrees" to "backprop is wrong".
+VERDICT_COLORS = {
+    "great": "#3a9a5b",
+    "ok": "#c9a227",
+    "suspicious": "#e07a1f",
+    "wrong": "#d1495b",
+    "error": "#6c757d",
+}
+CHECK_THRESHOLDS = ((1e-7, "1e-7"), (1e-5, "1e-5"), (1e-2, "1e-2"))
+_TINY_DIFFERENCE = 1e-18  # an exact zero has no place on a log axis: drawn at the bottom
+
+
+def _threshold_lines(fig: go.Figure) -> None:
+    """Dashed horizontal lines at the course's thresholds on a log y axis."""
+    for value, label in CHECK_THRESHOLDS:
+        fig.add_hline(
+            y=value,
+            line={"color": "#888888", "dash": "dash", "width": 1.5},
+            annotation_text=label,
+            annotation_position="right",
+            annotation_font={"size": FONT_SIZE - 4, "color": "#666666"},
+        )
+
+
+def epsilon_sweep_figure(
+    epsilons: np.ndarray,
+    differences: Mapping[str, np.ndarray],
+    *,
+    chosen_epsilon: float | None = None,
+    title: str = "",
+    height: int = HEIGHT,
+) -> go.Figure:
+    """Relative difference of a 1-D check against ε on log-log axes, one line per entry of
+    ``differences``: name (e.g. "float64") -> ``(n,)``, for ``epsilons (n,)``.
+
+    ε decreases to the right: truncation error falls (like ε²) until the round-off error of
+    ``J(θ+ε) - J(θ-ε)`` takes over and grows (like 1/ε). ``chosen_epsilon`` is marked.
+    """
+    epsilons = np.asarray(epsilons, dtype=np.float64)
+    fig = go.Figure()
+    for index, (name, values) in enumerate(differences.items()):
+        values = np.maximum(np.asarray(values, dtype=np.float64), _TINY_DIFFERENCE)
+        fig.add_trace(
+            go.Scatter(
+                x=epsilons,
+                y=values,
+                mode="lines+markers",
+                name=name,
+                line={"color": series_color(index), "width": 3},
+                marker={"size": 7},
+                hovertemplate=f"{name}<br>ε = %{{x:.0e}}<br>difference %{{y:.2e}}<extra></extra>",
+            )
+        )
+    _threshold_lines(fig)
+    if chosen_epsilon is not None:
+        fig.add_vline(x=chosen_epsilon, line={"color": "#444444", "dash": "dot", "width": 2})
+    fig.update_xaxes(title="ε", type="log", autorange="reversed", exponentformat="power")
+    fig.update_yaxes(title="relative difference", type="log", exponentformat="power")
+    return _style(fig, title, height=height)
+
+
+def per_parameter_difference_figure(
+    per_param: Mapping[str, float],
+    levels: Mapping[str, str],
+    *,
+    title: str = "",
+    height: int = 380,
+) -> go.Figure:
+    """One bar per parameter block (``"W1", "b1", ...``) at its relative difference on a log
+    axis, coloured by its verdict ``levels[block]`` ("great" ... "wrong", see
+    :data:`VERDICT_COLORS`) so the broken blocks stand out against the dashed thresholds."""
+    names = list(per_param)
+    values = np.array([per_param[name] for name in names], dtype=np.float64)
+    shown = np.where(np.isfinite(values), np.maximum(values, _TINY_DIFFERENCE), 1.0)
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=shown,
+            marker={"color": [VERDICT_COLORS[levels[name]] for name in names]},
+            customdata=[levels[name] for name in names],
+            text=[f"{value:.1e}" for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: difference %{text}<br>%{customdata}<extra></extra>",
+            name="relative difference",
+        )
+    )
+    _threshold_lines(fig)
+    # Bars grow up from the bottom of the axis, so fix it below the smallest value.
+    lowest = min(float(shown.min()) if shown.size else 1e-12, 1e-10)
+    highest = max(float(shown.max()) if shown.size else 1.0, 1.0)
+    fig.update_yaxes(
+        title="relative difference",
+        type="log",
+        range=[np.log10(lowest) - 0.5, np.log10(highest) + 1.0],
+        exponentformat="power",
+    )
+    fig.update_xaxes(title="parameter block")
+    fig.update_layout(showlegend=False)
+    return _style(fig, title, height=height)
+
+
+def entry_difference_heatmap(
+    grad: np.ndarray,
+    gradapprox: np.ndarray,
+    *,
+    name: str,
+    title: str = "",
+    height: int = 320,
+) -> go.Figure:
+    """Entry-wise ``|grad - gradapprox| / (|grad| + |gradapprox|)`` of one block, both
+    ``(n_l, n_{l-1})`` for a W or ``(n_l, 1)`` for a b, coloured on a log scale (0 where
+    both are zero, e.g. a dead ReLU unit)."""
+    grad = np.asarray(grad, dtype=np.float64)
+    gradapprox = np.asarray(gradapprox, dtype=np.float64)
+    denominator = np.abs(grad) + np.abs(gradapprox)
+    relative = np.divide(
+        np.abs(grad - gradapprox),
+        denominator,
+        out=np.zeros_like(denominator),
+        where=denominator > 0,
+    )
+    exponent = np.log10(np.maximum(relative, _TINY_DIFFERENCE))
+    columns = "input" if name.startswith("W") else "bias"
+    fig = go.Figure(
+        go.Heatmap(
+            z=exponent,
+            x=[f"{columns} {j + 1}" for j in range(relative.shape[1])],
+            y=[f"unit {i + 1}" for i in range(relative.shape[0])],
+            customdata=relative,
+            zmin=-12,
+            zmax=0,
+            colorscale="YlOrRd",
+            colorbar={
+                "title": {"text": "difference"},
+                "tickvals": [-12, -9, -7, -5, -2, 0],
+                "ticktext": ["1e-12", "1e-9", "1e-7", "1e-5", "1e-2", "1"],
+                "thickness": 14,
+            },
+            hovertemplate=f"{name}: %{{y}}, %{{x}}<br>difference %{{customdata:.2e}}"
+            "<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _style(fig, title, height=height)
+
+
+# --- Optimization ---
+
+
+def minibatch_costs_figure(
+    curves: Mapping[str, np.ndarray],
+    *,
+    max_points: int = 4000,
+    title: str = "",
+    height: int = HEIGHT,
+) -> go.Figure:
+    """The cost of every mini-batch step, one thin line per entry of ``curves``: name ->
+    ``costs (steps,)``. Longer runs are thinned to about ``max_points`` evenly spaced steps
+    (a sample of a noisy curve is just as noisy), keeping the chart light."""
+    fig = go.Figure()
+    for index, (name, costs) in enumerate(curves.items()):
+        costs = np.asarray(costs, dtype=np.float64)
+        stride = max(1, -(-costs.size // max(int(max_points), 1)))
+        steps = np.arange(0, costs.size, stride)
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=costs[steps],
+                mode="lines",
+                name=name,
+                opacity=0.75,
+                line={"color": series_color(index), "width": 1},
+                hovertemplate=f"{name}<br>step %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title="mini-batch step")
+    fig.update_yaxes(title="cost of the mini-batch", rangemode="tozero")
+    return _style(fig, title, height=height)
+
+
+def learning_rate_figure(
+    epochs: np.ndarray,
+    rates: np.ndarray,
+    *,
+    title: str = "",
+    height: int = 300,
+) -> go.Figure:
+    """The learning rate used at each epoch: ``epochs (n,)``, ``rates (n,)``."""
+    fig = go.Figure(
+        go.Scatter(
+            x=np.asarray(epochs),
+            y=np.asarray(rates, dtype=np.float64),
+            mode="lines",
+            line={"color": series_color(5), "width": 3, "shape": "hv"},
+            name="learning rate",
+            hovertemplate="epoch %{x}<br>learning rate %{y:.3g}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title="learning rate", rangemode="tozero")
+    fig.update_layout(showlegend=False)
+    return _style(fig, title, height=height)

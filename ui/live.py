@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 import numpy as np
 import streamlit as st
 
-from dnn_core import TrainConfig, TrainProgress, TrainResult, decision_grid, train
+from dnn_core import (
+    TrainConfig,
+    TrainProgress,
+    TrainResult,
+    backward,
+    decision_grid,
+    forward,
+    train,
+)
 from dnn_core.datasets import Dataset, DatasetError, load
 
 from . import figures
@@ -29,6 +37,7 @@ from .controls import DataChoice
 T = TypeVar("T")
 
 MAX_CACHED_RESULTS = 96
+MAX_CACHED_FIGURES = 64
 FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more than training
 PROGRESS_SECONDS = 0.1
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
@@ -74,6 +83,19 @@ class BoundedCache:
 
 
 RESULTS = BoundedCache(MAX_CACHED_RESULTS)
+# Building a Plotly figure costs far more than drawing it, so finished figures are kept too
+# (Streamlit only reads them); bounded because a decision boundary holds a dense grid.
+FIGURES = BoundedCache(MAX_CACHED_FIGURES)
+
+
+def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache = FIGURES) -> T:
+    """``build()`` once per ``cache_key`` (e.g. a figure keyed by what it shows); later calls
+    return the same object, so never mutate it."""
+    value = cache.get(cache_key)
+    if value is None:
+        value = build()
+        cache.put(cache_key, value)
+    return value
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -187,46 +209,56 @@ class LiveView:
     def __post_init__(self) -> None:
         self._frames = 0
 
-    def draw(
-        self,
-        params: Mapping[str, np.ndarray],
-        iterations: np.ndarray,
-        costs: np.ndarray,
-        num_iterations: int,
-        *,
-        final: bool,
-    ) -> None:
-        """Draw one frame (``final=False``, coarse grid) or the finished figures."""
-        # Each frame is a new chart in the same placeholder; unique keys keep Streamlit
-        # from mistaking two frames for one duplicated element.
-        suffix = "" if final else f"-frame{self._frames}"
-        self._frames += 1
+    def _figures(self, params, iterations, costs, num_iterations: int, resolution: int):
         cost_figure = figures.cost_curves_figure(
             {"cost": (np.asarray(iterations), np.asarray(costs))},
             title=self.cost_title,
             num_iterations=num_iterations,
         )
-        self.cost.plotly_chart(cost_figure, key=f"{self.key}-cost{suffix}")
         figure = boundary_figure(
             params,
             self.data,
             show_test=self.show_test,
             title=self.boundary_title,
-            resolution=FINAL_RESOLUTION if final else LIVE_RESOLUTION,
+            resolution=resolution,
         )
-        self.boundary.plotly_chart(figure, key=f"{self.key}-boundary{suffix}")
+        return cost_figure, figure
 
     def draw_progress(self, progress: TrainProgress) -> None:
-        self.draw(
+        """One frame while training (coarse grid)."""
+        cost_figure, figure = self._figures(
             progress.params,
             progress.iterations,
             progress.costs,
             progress.num_iterations,
-            final=False,
+            LIVE_RESOLUTION,
+        )
+        # Each frame is a new chart in the same placeholder; unique keys keep Streamlit
+        # from mistaking two frames for one duplicated element.
+        self._frames += 1
+        self.cost.plotly_chart(cost_figure, key=f"{self.key}-cost-frame{self._frames}", theme=None)
+        self.boundary.plotly_chart(
+            figure, key=f"{self.key}-boundary-frame{self._frames}", theme=None
         )
 
-    def draw_result(self, result: TrainResult, num_iterations: int) -> None:
-        self.draw(result.params, result.iterations, result.costs, num_iterations, final=True)
+    def draw_result(
+        self, result: TrainResult, num_iterations: int, *, cache_key: Hashable = None
+    ) -> None:
+        """The finished figures; memoized under ``cache_key`` (with what the view shows)
+        when one is given."""
+
+        def build():
+            return self._figures(
+                result.params, result.iterations, result.costs, num_iterations, FINAL_RESOLUTION
+            )
+
+        if cache_key is None:
+            cost_figure, figure = build()
+        else:
+            view_key = (self.show_test, self.cost_title, self.boundary_title)
+            cost_figure, figure = memoize(("live view", cache_key, view_key), build)
+        self.cost.plotly_chart(cost_figure, key=f"{self.key}-cost", theme=None)
+        self.boundary.plotly_chart(figure, key=f"{self.key}-boundary", theme=None)
 
 
 def train_live(
@@ -243,14 +275,15 @@ def train_live(
     Raises:
         ValueError: with a plain message for a configuration that cannot run.
     """
+    cache_key = ("train", data_key, config)
     result = run_cached(
-        ("train", data_key, config),
+        cache_key,
         lambda callback: train(data.X_train, data.Y_train, config, callback=callback),
         label=label,
         on_frame=view.draw_progress if view is not None else None,
     )
     if view is not None:
-        view.draw_result(result, config.epochs)
+        view.draw_result(result, config.epochs, cache_key=cache_key)
     return result
 
 
@@ -261,3 +294,25 @@ def show_run_status(result: TrainResult | Any, *, what: str = "Training") -> Non
             f"{what}: {result.message} The charts show the last finite state.",
             icon=":material/warning:",
         )
+
+
+# --- Network internals ----------------------------------------------------------------
+
+
+def layer_signals(
+    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Activations and weight gradients of every layer for one full-batch pass.
+
+    Returns:
+        ``({"layer 1": A1 (n_1, m), ..., "layer L": AL (1, m)},
+        {"layer 1": dW1 (n_1, n_0), ...})``.
+    """
+    params = dict(params)
+    with np.errstate(all="ignore"):  # huge initial weights may overflow: shown, not warned
+        _, cache = forward(X, params)
+        grads = backward(Y, cache, params)
+    layers = len(params) // 2
+    activations = {f"layer {layer}": cache[f"A{layer}"] for layer in range(1, layers + 1)}
+    gradients = {f"layer {layer}": grads[f"dW{layer}"] for layer in range(1, layers + 1)}
+    return activations, gradients
