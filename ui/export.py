@@ -1,0 +1,188 @@
+"""Downloads of a run's results: trained parameters (.npz and JSON), the cost history (CSV),
+a figure as a standalone HTML page, and the Plotly config that gives every chart a PNG button.
+
+The builders (``params_npz``, ``params_json``, ``cost_history_csv``, ``figure_html``) are pure:
+arrays or figures in, bytes out. The ``download_*`` functions render ``st.download_button``s
+whose bytes are built only when the student clicks (deferred callables), so a page that reruns
+on every slider move never serializes anything it is not asked for.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+PARAMS_FORMAT = "deep-net-lab/params-v1"
+
+
+def file_stem(name: str) -> str:
+    """A safe file-name stem: ``"He init, λ=0.7"`` -> ``"he-init-0-7"`` (``"deep-net-lab"`` if
+    nothing is left)."""
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return stem or "deep-net-lab"
+
+
+def params_npz(params: Mapping[str, np.ndarray]) -> bytes:
+    """Parameters ``{"W1": (n1, n0), "b1": (n1, 1), ...}`` as a compressed NumPy ``.npz``
+    (``np.load`` gives the same arrays back under the same names)."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **{name: np.asarray(value) for name, value in params.items()})
+    return buffer.getvalue()
+
+
+def params_from_npz(data: bytes) -> dict[str, np.ndarray]:
+    """Inverse of ``params_npz``."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def params_json(params: Mapping[str, np.ndarray], *, config: Any = None) -> bytes:
+    """Parameters as JSON: ``{"format", "params": {"W1": [[...]], ...}, "config"}``.
+
+    Each array is a nested list with the array's shape (``b1`` stays ``(n1, 1)``); floats are
+    written with full float64 precision, so reading them back gives identical arrays.
+    ``config`` (a dataclass such as ``TrainConfig``) is included so the file says how the
+    parameters were trained.
+    """
+    arrays = {name: np.asarray(value, dtype=np.float64).tolist() for name, value in params.items()}
+    document = {
+        "format": PARAMS_FORMAT,
+        "params": arrays,
+        "config": None if config is None else dataclasses.asdict(config),
+    }
+    return json.dumps(document, indent=1).encode()
+
+
+def params_from_json(data: bytes) -> dict[str, np.ndarray]:
+    """Inverse of ``params_json``: ``{"W1": array (n1, n0), ...}`` (float64).
+
+    Raises:
+        ValueError: when the bytes are not a Deep Net Lab parameter file.
+    """
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("Not a JSON file.") from None
+    if not isinstance(document, dict) or document.get("format") != PARAMS_FORMAT:
+        raise ValueError(f"Not a Deep Net Lab parameter file (expected format {PARAMS_FORMAT}).")
+    return {name: np.asarray(value, dtype=np.float64) for name, value in document["params"].items()}
+
+
+def cost_history_csv(
+    iterations: Sequence[int] | np.ndarray,
+    costs: Sequence[float] | np.ndarray,
+    *,
+    labels: Sequence[Any] | None = None,
+) -> bytes:
+    """The cost curve as CSV.
+
+    Args:
+        iterations: ``(n_rec,)`` recorded iteration numbers.
+        costs: ``(n_rec,)`` for one run -> columns ``iteration,cost``; or ``(n_rec, K)`` for K
+            runs (a sweep) -> columns ``iteration,cost_<label>`` for each of ``labels (K,)``.
+
+    Raises:
+        ValueError: when the shapes do not match.
+    """
+    iterations = np.asarray(iterations).ravel()
+    costs = np.asarray(costs, dtype=np.float64)
+    if costs.ndim == 1:
+        costs = costs[:, None]
+        header = ["iteration", "cost"]
+    else:
+        labels = list(range(costs.shape[1])) if labels is None else list(labels)
+        if len(labels) != costs.shape[1]:
+            raise ValueError(f"{costs.shape[1]} cost columns but {len(labels)} labels.")
+        header = ["iteration", *(f"cost_{label}" for label in labels)]
+    if costs.shape[0] != iterations.shape[0]:
+        raise ValueError(f"{iterations.shape[0]} iterations but {costs.shape[0]} cost rows.")
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for iteration, row in zip(iterations, costs, strict=True):
+        writer.writerow([int(iteration), *(repr(float(cost)) for cost in row)])
+    return text.getvalue().encode()
+
+
+def figure_html(fig: go.Figure, *, name: str = "figure") -> bytes:
+    """A standalone HTML page of the figure with plotly.js embedded (about 5 MB), so it opens
+    offline; its PNG button saves ``<name>.png``."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, config=plotly_config(name)).encode()
+
+
+def plotly_config(filename: str) -> dict[str, Any]:
+    """Config for ``st.plotly_chart(fig, config=...)``: the camera button saves a PNG named
+    ``<filename>.png`` at twice the screen resolution (rendered in the browser, works offline);
+    the Plotly logo and the selection tools the lab's charts don't use are hidden."""
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+        "toImageButtonOptions": {"format": "png", "filename": file_stem(filename), "scale": 2},
+    }
+
+
+def download_run(result: Any, *, key: str, name: str, config: Any = None, labels=None) -> None:
+    """Three download buttons for a finished run: parameters (.npz, .json) and costs (.csv).
+
+    Args:
+        result: a ``TrainResult`` (or ``SweepResult``): anything with ``params``,
+            ``iterations`` and ``costs``.
+        key: unique prefix for the buttons' widget keys (``<key>_npz``, ``_json``, ``_csv``).
+        name: what the run is, used for the file names (e.g. ``"initialization he"``).
+        config: the run's ``TrainConfig``, written into the JSON.
+        labels: column labels when ``result.costs`` is ``(n_rec, K)``.
+    """
+    stem = file_stem(name)
+    # Copies: a live run's params are views that keep changing until the click.
+    params = {param: np.array(value) for param, value in result.params.items()}
+    iterations, costs = np.array(result.iterations), np.array(result.costs)
+    _download(
+        "Parameters (.npz)",
+        lambda: params_npz(params),
+        f"{stem}-params.npz",
+        "application/octet-stream",
+        f"{key}_npz",
+    )
+    _download(
+        "Parameters (.json)",
+        lambda: params_json(params, config=config),
+        f"{stem}-params.json",
+        "application/json",
+        f"{key}_json",
+    )
+    _download(
+        "Cost history (.csv)",
+        lambda: cost_history_csv(iterations, costs, labels=labels),
+        f"{stem}-costs.csv",
+        "text/csv",
+        f"{key}_csv",
+    )
+
+
+def download_figure(fig: go.Figure, *, key: str, name: str, label: str = "Figure (.html)") -> None:
+    """A download button for the figure as an interactive HTML page that works offline."""
+    _download(
+        label, lambda: figure_html(fig, name=name), f"{file_stem(name)}.html", "text/html", key
+    )
+
+
+def _download(label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str) -> None:
+    """A download button whose bytes are built on click, without rerunning the page."""
+    st.download_button(
+        label,
+        build,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
