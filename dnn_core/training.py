@@ -82,6 +82,12 @@ class TrainConfig:
             found.append("The momentum and Adam betas must be in [0, 1).")
         if not self.epsilon > 0:
             found.append("Adam's epsilon must be positive.")
+        if self.decay not in (None, "none", "inverse", "scheduled"):
+            found.append(f"Unknown learning-rate decay {self.decay!r}; use inverse or scheduled.")
+        if not (math.isfinite(self.decay_rate) and self.decay_rate >= 0):
+            found.append("The decay rate must be zero or positive.")
+        if self.decay_interval < 1:
+            found.append("The decay interval must be at least one epoch.")
         if self.record_every < 1:
             found.append("record_every must be at least 1.")
         return found
