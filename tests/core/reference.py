@@ -1,12 +1,13 @@
-"""Independent, deliberately plain reference code the core is checked against.
+"""Independent, deliberately plain reference code the core is checked against, and helpers.
 
-Nothing here imports the core's network math: the cost is written from its definition and
-the numerical gradient is the course's one-parameter-at-a-time loop, so a bug shared by the
-core's forward pass and its batched gradient checker would still be caught.
+The reference math imports nothing from the core: the cost is written from its definition
+and the numerical gradient is the course's one-parameter-at-a-time loop, so a bug shared by
+the core's forward pass and its batched gradient checker would still be caught.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -102,3 +103,13 @@ def course_global_seed(seed: int) -> Iterator:
         yield np.random
     finally:
         np.random.set_state(saved)  # noqa: NPY002
+
+
+def train_strictly(X, Y, config):
+    """``dnn_core.train`` with every warning an error: for runs in worker processes, which
+    pytest's warning filters do not reach."""
+    from dnn_core import train
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return train(X, Y, config)
