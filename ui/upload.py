@@ -1,0 +1,112 @@
+"""Students' own data: an uploader for a CSV or the course's .mat layout that returns a
+``Dataset`` or, with a clear message and the expected format, nothing.
+
+Validation is ``dnn_core.datasets``' (size, numbers, finite values, 0/1 labels, two classes
+with enough points each); this module only puts it on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+import numpy as np
+import streamlit as st
+
+from dnn_core import datasets
+from dnn_core.datasets import Dataset, DatasetError
+
+EXPECTED_FORMAT = (
+    "**Expected:** a CSV with three columns `x1, x2, label` (label 0 or 1; a header row is "
+    f"optional), at most {datasets.MAX_POINTS} points and at least "
+    f"{datasets.MIN_POINTS_PER_CLASS} of each class; or a MATLAB `.mat` file with `X` (m, 2), "
+    f"`y` (m, 1), `Xval`, `yval` like the course's `data.mat`. Up to "
+    f"{datasets.MAX_UPLOAD_BYTES // 2**20} MB."
+)
+
+
+def dataset_csv(dataset: Dataset) -> bytes:
+    """A data set in the upload format: ``x1,x2,label`` rows, training then test points."""
+    X = np.concatenate([dataset.X_train, dataset.X_test], axis=1)  # (2, m)
+    Y = np.concatenate([dataset.Y_train, dataset.Y_test], axis=1)  # (1, m)
+    lines = ["x1,x2,label"]
+    lines += [f"{x1:.5f},{x2:.5f},{int(label)}" for x1, x2, label in zip(*X, *Y, strict=True)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def template_csv() -> bytes:
+    """The example upload: the Moons data set (400 points) in the upload format."""
+    return dataset_csv(datasets.load("moons"))
+
+
+def read_upload(file_name: str, data: bytes) -> Dataset:
+    """The ``Dataset`` in an uploaded file, chosen by its extension (``.csv`` or ``.mat``);
+    CSV rows are split 75/25 into training and test points.
+
+    Raises:
+        DatasetError: with a message for the student when the file can't be used.
+    """
+    path = PurePath(file_name)
+    suffix = path.suffix.lower()
+    if suffix == ".mat":
+        return datasets.load_mat(data, name=path.name)
+    if suffix == ".csv":
+        return datasets.load_csv(data, name=path.name)
+    raise DatasetError(f"{path.name} is neither a .csv nor a .mat file.")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _read_upload_cached(file_name: str, data: bytes) -> tuple[Dataset | None, str]:
+    """``(dataset, "")`` or ``(None, message)``; rejections are cached too, since reading a
+    rejected 2 MB file again on every rerun would take about half a second."""
+    try:
+        return read_upload(file_name, data), ""
+    except DatasetError as error:
+        return None, str(error)
+
+
+def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -> Dataset | None:
+    """An uploader and an example-CSV download in the current container (e.g. inside
+    ``with st.sidebar:``); returns the uploaded ``Dataset`` or ``None``.
+
+    A file that can't be used shows an error saying why and what is expected, and returns
+    ``None``: the page goes on with its built-in data and nothing else is lost.
+
+    Args:
+        key: widget key of the uploader; the template button uses ``<key>_template``.
+        label: the uploader's label.
+    """
+    uploaded = st.file_uploader(
+        label,
+        type=["csv", "mat"],
+        key=key,
+        help=EXPECTED_FORMAT,
+        max_upload_size=datasets.MAX_UPLOAD_BYTES // 2**20,
+    )
+    st.download_button(
+        "Example CSV",
+        template_csv,
+        file_name="deep-net-lab-example.csv",
+        mime="text/csv",
+        key=f"{key}_template",
+        on_click="ignore",
+        icon=":material/download:",
+        type="tertiary",
+    )
+    if uploaded is None:
+        return None
+    dataset, problem = _read_upload_cached(uploaded.name, uploaded.getvalue())
+    if dataset is None:
+        message = f"**{_markdown_text(uploaded.name)}** can't be used: {_markdown_text(problem)}"
+        st.error(f"{message}\n\n{EXPECTED_FORMAT}", icon=":material/error:")
+        return None
+    st.caption(
+        f"Using **{_markdown_text(dataset.name)}**: {dataset.X_train.shape[1]} training and "
+        f"{dataset.X_test.shape[1]} test points."
+    )
+    return dataset
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` shown literally in Markdown: a file name like ``*$x$*.csv`` stays as typed."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
