@@ -209,10 +209,24 @@ def test_every_problem_is_reported_at_once():
     ids=["zero decay interval", "negative decay rate", "unknown decay"],
 )
 def test_invalid_decay_settings_are_reported_plainly(changes):
-    # Found while testing: these pass problems() and then crash inside the loop
-    # (ZeroDivisionError for the first two), so the app cannot warn before training.
+    # Unless problems() names them, these crash inside the loop (ZeroDivisionError for the
+    # first two) and the app cannot warn before training.
     config = replace(SMALL, num_iterations=5, **changes)
     assert config.problems(), "problems() should name the bad decay setting"
+    with pytest.raises(ValueError) as error:
+        train(X, Y, config)
+    assert str(error.value) == " ".join(config.problems())
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"mini_batch_size": 2.5}, {"num_iterations": 10.5}, {"num_epochs": 3.5}],
+    ids=["fractional batch", "fractional iterations", "fractional epochs"],
+)
+def test_fractional_counts_are_reported_plainly(changes):
+    # Found while testing: problems() accepts these, then range() raises TypeError mid-run.
+    config = replace(SMALL, **changes)
+    assert config.problems(), "problems() should name the fractional count"
     with pytest.raises(ValueError) as error:
         train(X, Y, config)
     assert str(error.value) == " ".join(config.problems())
