@@ -90,7 +90,7 @@ with live.stop_on_error():
     data = live.load_dataset(sidebar.data)
     configs = {name: sidebar.train_config(init=name, init_scale=float(scale)) for name in SCHEMES}
 
-    st.header(f"Training with {SCHEMES[scheme].lower()} initialization")
+    st.header(f"Training from {SCHEMES[scheme]} initialization")
     cost_column, boundary_column = st.columns(2)
     view = live.LiveView(
         cost=cost_column.empty(),
@@ -129,7 +129,7 @@ with live.stop_on_error():
             data, sidebar.data, config, label=f"Comparing schemes: {SCHEMES[name]}"
         )
 comparison_key = (sidebar.data, tuple(configs.values()))
-curve_column, table_column = st.columns([3, 2])
+curve_column, table_column = st.columns([5, 4])
 controls.chart(
     live.memoize(
         ("init comparison costs", comparison_key),
@@ -150,11 +150,11 @@ controls.chart(
 notes = {
     "zeros": "fails to break symmetry",
     "random": (
-        "weights too large: saturated outputs"
+        "too large: saturated output"
         if scale >= 3
-        else "weights too small: signals vanish"
+        else "too small: signals vanish"
         if scale <= 0.1
-        else "workable scale for this small net"
+        else "workable for this small net"
     ),
     "he": "recommended for ReLU",
     "xavier": "made for tanh, fine here",
@@ -271,19 +271,21 @@ with live.stop_on_error():
     )
 symmetry_runs = {
     "zeros": (comparison["zeros"], configs["zeros"]),
-    f"every weight {CONSTANT_WEIGHT:g}": (constant_run, he_config),
+    f"all {CONSTANT_WEIGHT:g}": (constant_run, he_config),
     "He": (comparison["he"], he_config),
 }
-for column, (name, (run, config)) in zip(st.columns(3), symmetry_runs.items(), strict=True):
+symmetry_columns = st.columns(len(symmetry_runs))
+for index, (name, (run, config)) in enumerate(symmetry_runs.items()):
+    column = symmetry_columns[index]
     W1 = run.params["W1"]
     controls.chart(
         live.memoize(
             ("init symmetry", name, sidebar.data, config),
             lambda W1=W1, name=name: figures.weights_heatmap_figure(
-                W1, title=f"W1 after training from {name}"
+                W1, title=f"W1 trained from {name}"
             ),
         ),
-        key=f"init-symmetry-{name}",
+        key=f"init-symmetry-{index}",
         container=column,
     )
     column.metric(

@@ -148,9 +148,8 @@ with explain_left:
     controls.explain(
         "**L2** adds the squared size of every weight to the cost, so gradient descent also "
         "pulls each weight towards zero (*weight decay*):",
-        formula=r"J_{L2} = -\frac{1}{m}\sum_{i=1}^{m}\Big(y^{(i)}\log a^{[L](i)} + "
-        r"(1-y^{(i)})\log(1-a^{[L](i)})\Big) + \frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}"
-        r"\rVert_F^2",
+        formula=r"J_{L2} = J_{\text{cross-entropy}} + "
+        r"\frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}\rVert_F^2",
         look_for="a smoother boundary that ignores isolated points; the cost curve ends "
         "higher because it includes the penalty.",
     )
@@ -177,15 +176,17 @@ with live.stop_on_error():
         course_runs[name] = live.train_live(
             data, sidebar.data, course_config, label=f"Training the course's models: {name}"
         )
-for column, (name, run) in zip(st.columns(3), course_runs.items(), strict=True):
+course_columns = st.columns(len(course_runs))
+for index, (name, run) in enumerate(course_runs.items()):
+    column = course_columns[index]
     controls.chart(
         live.memoize(
             ("reg course boundary", sidebar.data, course_configs[name], sidebar.show_test),
             lambda run=run, name=name: live.boundary_figure(
-                run.params, data, show_test=sidebar.show_test, title=name, height=380
+                run.params, data, show_test=sidebar.show_test, title=name, compact=True
             ),
         ),
-        key=f"reg-course-{name}",
+        key=f"reg-course-{index}",
         container=column,
     )
 table_column, text_column = st.columns([3, 2])

@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from dnn_core import TrainConfig, datasets
+from dnn_core import TrainConfig, datasets, gradcheck
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 100
@@ -340,3 +340,192 @@ def chart(figure, *, key: str, container=None) -> None:
     """Show a figure from :mod:`ui.figures` as designed (its own template and palette, not
     Streamlit's chart theme), full width."""
     (container or st).plotly_chart(figure, key=key, theme=None)
+
+
+# --- Gradient checking ---
+
+CHECK_EPSILONS = tuple(float(f"1e-{power}") for power in range(1, 13))
+ONE_D_FUNCTIONS = {
+    "linear": "J(θ) = θx (the course's)",
+    "cubic": "J(θ) = θ³x",
+    "sine": "J(θ) = sin(θx)",
+}
+COURSE_BUGS = ("dW2_x2", "db1_x4")
+OTHER_BUGS = ("relu_mask", "missing_1_over_m", "l2_forgotten")
+MAX_CHECK_POINTS = 300
+MAX_CHECK_LAMBDA = 10.0
+
+
+@dataclass(frozen=True)
+class OneDCheckSettings:
+    """The 1-D check: which ``J(θ)``, its input ``x``, the point ``θ`` and the step ``ε``."""
+
+    function: str
+    x: float
+    theta: float
+    epsilon: float
+
+
+@dataclass(frozen=True)
+class NetworkCheckSettings:
+    """The network check: what to check and under which conditions.
+
+    ``cost_lambd`` is the L2 strength the cost uses (0 when the L2 term is left out of
+    the cost while backprop still adds it); ``fixed_masks`` holds one dropout mask for
+    every cost evaluation instead of drawing fresh ones.
+    """
+
+    course_case: bool
+    sample_size: int
+    epsilon: float
+    bugs: tuple[str, ...]
+    lambd: float
+    l2_in_cost: bool
+    keep_prob: float
+    fixed_masks: bool
+
+    @property
+    def cost_lambd(self) -> float:
+        return self.lambd if self.l2_in_cost else 0.0
+
+
+def _format_epsilon(value: float) -> str:
+    return f"{value:.0e}"
+
+
+def one_d_check_controls(prefix: str) -> OneDCheckSettings:
+    """Widgets of the 1-D check (in the current container)."""
+    function = stateful(
+        st.radio,
+        "Function",
+        key(prefix, "function"),
+        "linear",
+        options=list(ONE_D_FUNCTIONS),
+        format_func=ONE_D_FUNCTIONS.get,
+        help="θx is linear, so its two-sided difference has no truncation error; the "
+        "curved functions show both kinds of error.",
+    )
+    x_column, theta_column = st.columns(2)
+    with x_column:
+        x = stateful(
+            st.number_input,
+            "x",
+            key(prefix, "x"),
+            2.0,
+            min_value=-10.0,
+            max_value=10.0,
+            step=0.5,
+        )
+    with theta_column:
+        theta = stateful(
+            st.number_input,
+            "θ",
+            key(prefix, "theta"),
+            4.0,
+            min_value=-10.0,
+            max_value=10.0,
+            step=0.5,
+        )
+    epsilon = stateful(
+        st.select_slider,
+        "ε (step of the two-sided difference)",
+        key(prefix, "epsilon"),
+        1e-7,
+        options=CHECK_EPSILONS,
+        format_func=_format_epsilon,
+        help="The course uses 1e-7.",
+    )
+    return OneDCheckSettings(function, float(x), float(theta), float(epsilon))
+
+
+def network_check_controls(prefix: str) -> NetworkCheckSettings:
+    """Widgets of the network check (in the current container): the network, the planted
+    bugs, and the L2 and dropout conditions."""
+    source = stateful(
+        st.radio,
+        "Network to check",
+        key(prefix, "source"),
+        "course",
+        options=["course", "sidebar"],
+        format_func={
+            "course": "The course's test case (4 inputs, 3 examples, layers 4-5-3-1)",
+            "sidebar": "The sidebar's data set and hidden layers (He initialization)",
+        }.get,
+    )
+    course_case = source == "course"
+    sample_size = stateful(
+        st.slider,
+        "Training points used",
+        key(prefix, "points"),
+        50,
+        min_value=5,
+        max_value=MAX_CHECK_POINTS,
+        step=5,
+        disabled=course_case,
+        help="A random subset keeps the check instant; the cost is the same function of "
+        "the weights whatever the number of points.",
+    )
+    epsilon = stateful(
+        st.select_slider,
+        "ε",
+        key(prefix, "net_epsilon"),
+        1e-7,
+        options=CHECK_EPSILONS,
+        format_func=_format_epsilon,
+    )
+    st.markdown("**Plant bugs in backprop**")
+    bugs = []
+    for name in (*COURSE_BUGS, *OTHER_BUGS):
+        label = gradcheck.BUGS[name]
+        if stateful(st.checkbox, label, key(prefix, f"bug_{name}"), name in COURSE_BUGS):
+            bugs.append(name)
+    st.markdown("**Regularization while checking**")
+    lambd = stateful(
+        st.number_input,
+        "L2 strength λ",
+        key(prefix, "lambd"),
+        0.0,
+        min_value=0.0,
+        max_value=MAX_CHECK_LAMBDA,
+        step=0.1,
+        help="Backprop adds λ/m · W to every dW.",
+    )
+    l2_in_cost = stateful(
+        st.checkbox,
+        "L2 term in the cost too",
+        key(prefix, "l2_in_cost"),
+        True,
+        help="Untick to check a gradient with L2 against a cost without it.",
+    )
+    keep_prob = stateful(
+        st.slider,
+        "Dropout keep_prob",
+        key(prefix, "keep_prob"),
+        1.0,
+        min_value=0.5,
+        max_value=1.0,
+        step=0.05,
+        help="1 means no dropout.",
+    )
+    masks = stateful(
+        st.radio,
+        "Dropout masks",
+        key(prefix, "masks"),
+        "fixed",
+        options=["fixed", "fresh"],
+        format_func={
+            "fixed": "One mask, held fixed for every cost evaluation",
+            "fresh": "A fresh mask at every cost evaluation",
+        }.get,
+        disabled=keep_prob >= 1.0,
+    )
+    return NetworkCheckSettings(
+        course_case=course_case,
+        sample_size=int(sample_size),
+        epsilon=float(epsilon),
+        bugs=tuple(bugs),
+        lambd=float(lambd),
+        l2_in_cost=bool(l2_in_cost),
+        keep_prob=float(keep_prob),
+        fixed_masks=masks == "fixed",
+    )

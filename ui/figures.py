@@ -34,7 +34,8 @@ PROBABILITY_SCALE = [[0.0, "#e8a0a8"], [0.5, "#ffffff"], [1.0, "#9dbde6"]]
 # and change nothing these figures use.
 TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 FONT_SIZE = 16  # readable on a projector
-HEIGHT = 440
+HEIGHT = 460
+MAP_HEIGHT = 540  # maps keep equal axes, so they need more height to be as wide
 
 
 def series_color(index: int) -> str:
@@ -43,13 +44,24 @@ def series_color(index: int) -> str:
 
 
 def _style(fig: go.Figure, title: str, *, height: int = HEIGHT) -> go.Figure:
+    # The legend sits along the bottom edge, below the axis title, so it never collides
+    # with the title, subplot titles or a colour bar.
+    has_legend = fig.layout.showlegend is not False and len(fig.data) > 1
     fig.update_layout(
         template=TEMPLATE,
-        title={"text": title, "x": 0.0, "xanchor": "left"},
+        title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
         font={"size": FONT_SIZE},
         height=height,
-        margin={"l": 60, "r": 20, "t": 60 if title else 20, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        margin={"l": 60, "r": 20, "t": 50 if title else 15, "b": 105 if has_legend else 55},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0.0,
+            "yanchor": "bottom",
+            "x": 0.0,
+            "xanchor": "left",
+            "traceorder": "normal",  # no gaps between legend groups
+        },
     )
     return fig
 
@@ -79,7 +91,7 @@ def _point_traces(X: np.ndarray, Y: np.ndarray, split: str) -> list[go.Scatter]:
                 x=X[0, chosen],
                 y=X[1, chosen],
                 mode="markers",
-                name=f"{split} · class {label}",
+                name=f"{split}, class {label}",
                 legendgroup=split,
                 marker=marker,
                 hovertemplate=f"{split}, class {label}<br>x1=%{{x:.2f}}<br>x2=%{{y:.2f}}"
@@ -96,7 +108,7 @@ def scatter_figure(
     Y_test: np.ndarray | None = None,
     *,
     title: str = "",
-    height: int = HEIGHT,
+    height: int = MAP_HEIGHT,
 ) -> go.Figure:
     """The data: training points as filled circles, test points (if given) as open diamonds.
 
@@ -120,13 +132,15 @@ def decision_boundary_figure(
     Y_test: np.ndarray | None = None,
     *,
     title: str = "",
-    height: int = HEIGHT,
+    height: int = MAP_HEIGHT,
+    compact: bool = False,
 ) -> go.Figure:
     """The network's probability of class 1 as a heatmap, its 0.5 contour (the decision
     boundary) as a dark line, and the points on top.
 
     ``xs (r,)``, ``ys (r,)``, ``probs (r, r)`` as from :func:`dnn_core.decision_grid`
-    (``probs[i, j]`` at ``(xs[j], ys[i])``).
+    (``probs[i, j]`` at ``(xs[j], ys[i])``). ``compact`` drops the colour bar and the
+    legend, for small multiples side by side.
     """
     probs = np.asarray(probs)
     fig = go.Figure()
@@ -138,9 +152,10 @@ def decision_boundary_figure(
             zmin=0.0,
             zmax=1.0,
             colorscale=PROBABILITY_SCALE,
-            colorbar={"title": {"text": "P(class 1)"}, "thickness": 14, "len": 0.8},
+            colorbar={"title": {"text": "P(class 1)", "side": "right"}, "thickness": 14},
             hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>",
             name="P(class 1)",
+            showscale=not compact,
         )
     )
     # The 0.5 level only exists where the probability crosses it; a constant prediction
@@ -155,7 +170,7 @@ def decision_boundary_figure(
                 line={"color": "#222222", "width": 2.5},
                 showscale=False,
                 hoverinfo="skip",
-                name="boundary (P = 0.5)",
+                name="boundary",
                 showlegend=True,
             )
         )
@@ -170,6 +185,8 @@ def decision_boundary_figure(
         scaleanchor="x",
         scaleratio=1,
     )
+    if compact:
+        fig.update_layout(showlegend=False)
     return _style(fig, title, height=height)
 
 
@@ -200,9 +217,10 @@ def cost_curves_figure(
     fig.update_xaxes(title=x_title)
     if num_iterations is not None:
         fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
-    fig.update_yaxes(title="cost", type="log" if log_y else "linear", rangemode="tozero")
-    if log_y:
-        fig.update_yaxes(rangemode="normal")
+    if log_y:  # one tick per decade: costs can span from 1e-3 to 1e2
+        fig.update_yaxes(title="cost", type="log", dtick=1, exponentformat="power")
+    else:
+        fig.update_yaxes(title="cost", rangemode="tozero")
     return _style(fig, title, height=height)
 
 
@@ -255,7 +273,7 @@ def weights_heatmap_figure(
     W: np.ndarray,
     *,
     title: str = "",
-    row_label: str = "hidden unit",
+    row_label: str = "unit",
     column_label: str = "input",
     height: int = 320,
 ) -> go.Figure:
@@ -312,7 +330,7 @@ def sweep_figure(
     if marked is not None:
         fig.add_vline(x=marked, line={"color": "#444444", "dash": "dot", "width": 2})
     fig.update_xaxes(title=x_title, type="log" if log_x else "linear")
-    fig.update_yaxes(title="accuracy", tickformat=".0%")
+    fig.update_yaxes(title="accuracy", tickformat=".1%")
     return _style(fig, title, height=height)
 
 
@@ -402,6 +420,7 @@ def per_parameter_difference_figure(
     levels: Mapping[str, str],
     *,
     title: str = "",
+    x_title: str = "parameter block",
     height: int = 380,
 ) -> go.Figure:
     """One bar per parameter block (``"W1", "b1", ...``) at its relative difference on a log
@@ -433,7 +452,7 @@ def per_parameter_difference_figure(
         range=[np.log10(lowest) - 0.5, np.log10(highest) + 1.0],
         exponentformat="power",
     )
-    fig.update_xaxes(title="parameter block")
+    fig.update_xaxes(title=x_title)
     fig.update_layout(showlegend=False)
     return _style(fig, title, height=height)
 

@@ -174,7 +174,8 @@ def boundary_figure(
     show_test: bool = True,
     title: str = "",
     resolution: int = FINAL_RESOLUTION,
-    height: int = figures.HEIGHT,
+    height: int = figures.MAP_HEIGHT,
+    compact: bool = False,
 ):
     """The decision-boundary figure of ``params`` over ``data``'s range (train and test
     points span the grid, so hiding the test points keeps the same view)."""
@@ -190,6 +191,7 @@ def boundary_figure(
         data.Y_test if show_test else None,
         title=title,
         height=height,
+        compact=compact,
     )
 
 
@@ -214,6 +216,7 @@ class LiveView:
             {"cost": (np.asarray(iterations), np.asarray(costs))},
             title=self.cost_title,
             num_iterations=num_iterations,
+            height=figures.MAP_HEIGHT,  # level with the boundary beside it
         )
         figure = boundary_figure(
             params,

@@ -1,0 +1,104 @@
+"""Deep Net Lab: the home page (run with ``streamlit run app.py``).
+
+Lessons live in ``pages/`` (Streamlit's folder convention; see DESIGN.md for why there is
+no ``st.navigation``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from dnn_core import datasets
+from ui import controls, figures, live
+
+HERE = Path(__file__).parent
+LESSONS = (
+    (
+        "pages/1_Initialization.py",
+        "Initialization",
+        ":material/casino:",
+        "Zeros, large random, He and Xavier starts: why the first weights decide whether a "
+        "deep network learns at all (symmetry, vanishing and exploding signals).",
+    ),
+    (
+        "pages/2_Regularization.py",
+        "Regularization",
+        ":material/tune:",
+        "L2 and dropout against overfitting: smoother boundaries, smaller weights, and the "
+        "trade between train and test accuracy.",
+    ),
+    (
+        "pages/3_Gradient_Checking.py",
+        "Gradient checking",
+        ":material/rule:",
+        "Compare backpropagation with numerical derivatives to catch bugs, including the "
+        "course's planted ones.",
+    ),
+    (
+        "pages/4_Optimization.py",
+        "Optimization",
+        ":material/speed:",
+        "Mini-batches, momentum and Adam: how the path to a minimum gets faster and smoother.",
+    ),
+)
+
+controls.setup_page("Home", ":material/neurology:")
+st.title("Deep Net Lab")
+st.markdown(
+    "An interactive lab for the practical side of training deep networks. Each lesson "
+    "trains small networks **live** on two-dimensional data, so you can change one "
+    "setting and watch the cost curve and the decision boundary respond. The network is "
+    "the course's: ReLU hidden layers, a sigmoid output, cross-entropy cost, written in "
+    "plain NumPy."
+)
+
+st.header("Lessons")
+for column, (path, title, icon, about) in zip(st.columns(len(LESSONS)), LESSONS, strict=True):
+    with column.container(border=True, height="stretch"):
+        st.subheader(title)
+        st.markdown(about)
+        if (HERE / path).is_file():
+            st.page_link(path, label=f"Open {title.lower()}", icon=icon)
+        else:
+            st.caption("This lesson is not installed.")
+
+st.header("The data sets")
+picker_column, preview_column = st.columns([1, 2])
+with picker_column:
+    choice = controls.dataset_picker("home", "football")
+    with live.stop_on_error():
+        data = live.load_dataset(choice)
+    spec = datasets.CATALOG[choice.name]
+    st.markdown(spec.about)
+    train_size, test_size = data.Y_train.shape[1], data.Y_test.shape[1]
+    st.markdown(
+        f"**{train_size}** training and **{test_size}** test points; "
+        f"{np.mean(data.Y_train):.0%} of the training points are class 1."
+    )
+    st.caption(
+        "Each lesson has its own data-set choice in the sidebar; its default is the one "
+        "the course uses for that lesson."
+    )
+controls.chart(
+    live.memoize(
+        ("home scatter", choice),
+        lambda: figures.scatter_figure(
+            data.X_train,
+            data.Y_train,
+            data.X_test,
+            data.Y_test,
+            title=f"{choice.label}: filled circles train, open diamonds test",
+            height=520,
+        ),
+    ),
+    key="home-preview",
+    container=preview_column,
+)
+with st.sidebar:
+    st.caption(
+        "Pick a lesson above. Every lesson keeps its own settings while you move between "
+        "pages; the lesson's sidebar has a button to return to its defaults."
+    )
