@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from .initializers import SCHEMES, init_params
 from .losses import compute_cost
 from .network import backward, forward, params_to_vector, vector_to_params
 from .optimizers import OPTIMIZERS, learning_rate_at, make_optimizer, random_mini_batches
+
+_COUNTS = ("num_iterations", "num_epochs", "mini_batch_size", "record_every", "decay_interval")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layer_dims", tuple(int(d) for d in self.layer_dims))
+        # Number inputs may send whole counts as floats (64.0); keep those as ints.
+        for name in _COUNTS:
+            value = getattr(self, name)
+            if isinstance(value, float) and value.is_integer():
+                object.__setattr__(self, name, int(value))
 
     @property
     def epochs(self) -> int:
@@ -60,6 +68,14 @@ class TrainConfig:
     def problems(self) -> list[str]:
         """Plain-language reasons this configuration cannot run (empty when it can)."""
         found = []
+        fractional = [
+            name
+            for name in _COUNTS
+            if isinstance(getattr(self, name), float) and not getattr(self, name).is_integer()
+        ]
+        if fractional:
+            found.append(f"{', '.join(fractional)} must be whole numbers.")
+            return found
         if len(self.layer_dims) < 2 or min(self.layer_dims) < 1:
             found.append("The network needs an input size, an output size and no empty layer.")
         elif self.layer_dims[-1] != 1:
@@ -221,6 +237,16 @@ def run_training(
     full_batch = config.mini_batch_size is None or config.mini_batch_size >= m
     batches = [(X, Y)]
 
+    @functools.cache
+    def course_masks(batch_size: int) -> dict[str, np.ndarray]:
+        """The course re-seeds with 1 before every forward pass, so its masks depend only
+        on the batch size: draw them once, in the same order (D1, D2, ...)."""
+        legacy = np.random.RandomState(1)
+        shapes = [(*np.shape(template[f"b{layer}"])[:-1], batch_size) for layer in range(1, L)]
+        return {
+            f"D{layer}": legacy.random(shape) < keep_prob for layer, shape in enumerate(shapes, 1)
+        }
+
     last_finite_theta = theta.copy()
     costs: list = []
     iterations: list[int] = []
@@ -240,9 +266,12 @@ def run_training(
             )
             epoch_cost = 0.0
             for X_batch, Y_batch in batches:
-                dropout_rng = np.random.RandomState(1) if config.course_dropout else rng
                 AL, cache = forward(
-                    X_batch, params, keep_prob=keep_prob, rng=dropout_rng if dropout else None
+                    X_batch,
+                    params,
+                    keep_prob=keep_prob,
+                    rng=rng if dropout else None,
+                    masks=course_masks(X_batch.shape[1]) if config.course_dropout else None,
                 )
                 if record or config.record_minibatch_costs:
                     batch_cost = compute_cost(
