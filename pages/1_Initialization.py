@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dnn_core import accuracy, datasets, init_params, train
+from dnn_core import datasets, init_params, train
 from ui import controls, figures, live
 
 PREFIX = "init"
@@ -105,8 +105,7 @@ with live.stop_on_error():
 live.show_run_status(result)
 
 params = result.params
-train_accuracy = accuracy(data.X_train, data.Y_train, params)
-test_accuracy = accuracy(data.X_test, data.Y_test, params)
+train_accuracy, test_accuracy = live.accuracies(params, data)
 metric_columns = st.columns(4)
 metric_columns[0].metric("Train accuracy", f"{train_accuracy:.1%}")
 metric_columns[1].metric("Test accuracy", f"{test_accuracy:.1%}")
@@ -159,10 +158,11 @@ notes = {
     "he": "recommended for ReLU",
     "xavier": "made for tanh, fine here",
 }
+scores = [live.accuracies(run.params, data) for run in comparison.values()]
 table = figures.results_table(
     [SCHEMES[name] for name in comparison],
-    [accuracy(data.X_train, data.Y_train, run.params) for run in comparison.values()],
-    [accuracy(data.X_test, data.Y_test, run.params) for run in comparison.values()],
+    [train for train, _ in scores],
+    [test for _, test in scores],
     label="initialization",
 )
 table["comment"] = [
@@ -212,14 +212,15 @@ def layer_figures():
         title="Weight gradients dW[l]",
         x_title="gradient",
     )
-    spread = pd.DataFrame(
-        {
-            "layer": list(activations_start),
-            "std of A[l] at start": [np.std(a) for a in activations_start.values()],
-            "std of A[l] after": [np.std(a) for a in activations_end.values()],
-            "mean |dW[l]| at start": [np.mean(np.abs(g)) for g in gradients_start.values()],
-        }
-    )
+    with np.errstate(all="ignore"):  # exploding activations may overflow: shown as inf
+        spread = pd.DataFrame(
+            {
+                "layer": list(activations_start),
+                "std of A[l] at start": [np.std(a) for a in activations_start.values()],
+                "std of A[l] after": [np.std(a) for a in activations_end.values()],
+                "mean |dW[l]| at start": [np.mean(np.abs(g)) for g in gradients_start.values()],
+            }
+        )
     return activation_figure, gradient_figure, spread
 
 
@@ -293,7 +294,7 @@ for index, (name, (run, config)) in enumerate(symmetry_runs.items()):
         f"{float(np.max(np.ptp(W1, axis=0))):.3g}",
         help="0 means every hidden unit of layer 1 computes exactly the same function.",
     )
-    column.caption(f"Train accuracy {accuracy(data.X_train, data.Y_train, run.params):.1%}")
+    column.caption(f"Train accuracy {live.accuracies(run.params, data)[0]:.1%}")
 controls.explain(
     "Each row of W1 is one hidden unit. When all weights start equal, every unit of a layer "
     "computes the same value and receives the same gradient, so the rows stay identical "

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from dnn_core import accuracy, datasets
+from dnn_core import datasets
 from dnn_core.sweep import sweep
 from ui import controls, figures, live
 
@@ -132,8 +132,7 @@ with live.stop_on_error():
     result = live.train_live(data, sidebar.data, config, view=view, label="Training")
 live.show_run_status(result)
 
-train_accuracy = accuracy(data.X_train, data.Y_train, result.params)
-test_accuracy = accuracy(data.X_test, data.Y_test, result.params)
+train_accuracy, test_accuracy = live.accuracies(result.params, data)
 metric_columns = st.columns(4)
 metric_columns[0].metric("Train accuracy", percent(train_accuracy))
 metric_columns[1].metric("Test accuracy", percent(test_accuracy))
@@ -190,11 +189,12 @@ for index, (name, run) in enumerate(course_runs.items()):
         container=column,
     )
 table_column, text_column = st.columns([3, 2])
+course_scores = [live.accuracies(run.params, data) for run in course_runs.values()]
 table_column.dataframe(
     figures.results_table(
         list(course_runs),
-        [accuracy(data.X_train, data.Y_train, run.params) for run in course_runs.values()],
-        [accuracy(data.X_test, data.Y_test, run.params) for run in course_runs.values()],
+        [train for train, _ in course_scores],
+        [test for _, test in course_scores],
     ),
     hide_index=True,
     column_config={
@@ -281,10 +281,11 @@ controls.chart(
     ),
     key="reg-weights",
 )
-norms = [
-    float(sum(np.sum(run.params[f"W{layer}"] ** 2) for layer in range(1, len(base.layer_dims))))
-    for run in (plain_run, l2_run)
-]
+with np.errstate(all="ignore"):  # a diverged run's weights may overflow: shown as inf
+    norms = [
+        float(sum(np.sum(run.params[f"W{layer}"] ** 2) for layer in range(1, len(base.layer_dims))))
+        for run in (plain_run, l2_run)
+    ]
 norm_left, norm_right, norm_text = st.columns([1, 1, 3])
 norm_left.metric("Σ‖W‖² without regularization", f"{norms[0]:.3g}")
 norm_right.metric(

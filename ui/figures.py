@@ -160,7 +160,8 @@ def decision_boundary_figure(
     )
     # The 0.5 level only exists where the probability crosses it; a constant prediction
     # (e.g. zero initialization) has no boundary to draw.
-    if probs.size and probs.min() < 0.5 < probs.max():
+    finite = probs[np.isfinite(probs)]
+    if finite.size and finite.min() < 0.5 < finite.max():
         fig.add_trace(
             go.Contour(
                 x=xs,
@@ -373,7 +374,7 @@ def _threshold_lines(fig: go.Figure) -> None:
             y=value,
             line={"color": "#888888", "dash": "dash", "width": 1.5},
             annotation_text=label,
-            annotation_position="right",
+            annotation_position="top right",
             annotation_font={"size": FONT_SIZE - 4, "color": "#666666"},
         )
 

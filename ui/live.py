@@ -24,6 +24,7 @@ from dnn_core import (
     TrainConfig,
     TrainProgress,
     TrainResult,
+    accuracy,
     backward,
     decision_grid,
     forward,
@@ -158,7 +159,10 @@ def run_cached(
             on_frame(progress)
             last_frame = time.perf_counter()
 
-    result = compute(callback)
+    # Diverged runs are reported through their result (``diverged``, ``message``); the
+    # overflow on the way there (e.g. a sweep scoring its diverged models) is expected.
+    with np.errstate(all="ignore"):
+        result = compute(callback)
     bar.empty()
     cache.put(cache_key, result)
     return result
@@ -180,7 +184,8 @@ def boundary_figure(
     """The decision-boundary figure of ``params`` over ``data``'s range (train and test
     points span the grid, so hiding the test points keeps the same view)."""
     everything = np.concatenate([data.X_train, data.X_test], axis=1)
-    xs, ys, probs = decision_grid(dict(params), everything, resolution=resolution)
+    with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
+        xs, ys, probs = decision_grid(dict(params), everything, resolution=resolution)
     return figures.decision_boundary_figure(
         xs,
         ys,
@@ -193,6 +198,16 @@ def boundary_figure(
         height=height,
         compact=compact,
     )
+
+
+def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, float]:
+    """``(train accuracy, test accuracy)`` of ``params`` on ``data``."""
+    params = dict(params)
+    with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow
+        return (
+            accuracy(data.X_train, data.Y_train, params),
+            accuracy(data.X_test, data.Y_test, params),
+        )
 
 
 @dataclass

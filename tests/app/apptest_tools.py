@@ -1,0 +1,94 @@
+"""Helpers for the pages' AppTests: open a page with small settings, read chart data back.
+
+Charts are found by their ``key`` (Streamlit ends the element id with it); their data come
+back from the Plotly JSON the browser would receive, with NumPy's binary arrays decoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from ui import live
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 180  # seconds; generous for a loaded machine, the pages take a few seconds
+
+
+def clear_caches() -> None:
+    """Forget every cached run and figure, so a test trains what it asserts about."""
+    live.RESULTS.clear()
+    live.FIGURES.clear()
+
+
+def open_page(path: str, **session_state: Any) -> AppTest:
+    """An AppTest of ``path`` (relative to the repository) with widget values preset."""
+    app = AppTest.from_file(str(REPO_ROOT / path), default_timeout=TIMEOUT)
+    for key, value in session_state.items():
+        app.session_state[key] = value
+    return app
+
+
+def chart_keys(app: AppTest) -> list[str]:
+    """Keys of the Plotly charts on the page, in order."""
+    return [
+        element.proto.id.split("-", 2)[-1]
+        for element in app.get("plotly_chart")
+        if element.proto.id.startswith("$$ID-")
+    ]
+
+
+def chart(app: AppTest, key: str) -> dict:
+    """The Plotly figure (as a dict) of the chart with ``key``."""
+    for element in app.get("plotly_chart"):
+        if element.proto.id.endswith(f"-{key}"):
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart with key {key!r}; charts: {chart_keys(app)}")
+
+
+def array(value: Any) -> np.ndarray:
+    """A trace's array, whether plain JSON or Plotly's typed-array encoding."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape is None:
+            return flat
+        dims = [int(part) for part in str(shape).split(",")]
+        return flat.reshape(dims)
+    return np.asarray(value)
+
+
+def trace(figure: dict, name: str) -> dict:
+    """The first trace called ``name``."""
+    for candidate in figure["data"]:
+        if candidate.get("name") == name:
+            return candidate
+    raise AssertionError(f"no trace {name!r}; traces: {[t.get('name') for t in figure['data']]}")
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    """Metric label -> shown value (the first metric of each label)."""
+    shown: dict[str, str] = {}
+    for metric in app.metric:
+        shown.setdefault(metric.label, metric.value)
+    return shown
+
+
+def messages(app: AppTest) -> dict[str, list[str]]:
+    """Everything the page said that is not content: exceptions, errors and warnings."""
+    return {
+        "exception": [item.message for item in app.exception],
+        "error": [item.value for item in app.error],
+        "warning": [item.value for item in app.warning],
+    }
+
+
+def assert_clean(app: AppTest) -> None:
+    """No exception, error or warning on the page."""
+    said = messages(app)
+    assert said == {"exception": [], "error": [], "warning": []}, said

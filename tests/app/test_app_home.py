@@ -1,0 +1,68 @@
+"""AppTests of the home page: lessons are linked, the data-set preview follows the picker."""
+
+from __future__ import annotations
+
+import numpy as np
+from apptest_tools import REPO_ROOT, array, assert_clean, chart, open_page
+
+from dnn_core import datasets
+
+PAGE = "app.py"
+
+
+def preview_points(app) -> np.ndarray:
+    figure = chart(app, "home-preview")
+    return np.concatenate([array(trace["x"]) for trace in figure["data"]])
+
+
+def test_home_runs_clean_and_links_every_installed_lesson():
+    app = open_page(PAGE).run()
+
+    assert_clean(app)
+    assert [header.value for header in app.header] == ["Lessons", "The data sets"]
+    links = [element.proto.page for element in app.get("page_link")]
+    # Streamlit names a page after its file without the order prefix: 1_Initialization.py.
+    installed = [path.stem.split("_", 1)[1] for path in sorted(REPO_ROOT.glob("pages/*.py"))]
+    assert links == installed
+    assert links[:2] == ["Initialization", "Regularization"]
+
+
+def test_a_lesson_opened_from_home_keeps_the_shared_sidebar():
+    app = open_page(PAGE, init_iterations=200).run()
+
+    app.switch_page("pages/1_Initialization.py").run()
+
+    assert_clean(app)
+    assert app.title[0].value == "Initialization"
+    assert app.selectbox(key="init_dataset").value == "circles"
+    assert app.number_input(key="init_iterations").value == 200
+
+
+def test_preview_follows_the_chosen_data_set_with_its_own_defaults():
+    app = open_page(PAGE).run()
+    football = preview_points(app)
+
+    app.selectbox(key="home_dataset").set_value("moons").run()
+
+    assert_clean(app)
+    spec = datasets.CATALOG["moons"]
+    assert app.slider(key="home_noise").value == spec.default_noise
+    assert app.number_input(key="home_data_seed").value == spec.default_seed
+    moons = preview_points(app)
+    expected = datasets.load("moons")
+    assert moons.size == expected.X_train.shape[1] + expected.X_test.shape[1]
+    assert moons.size != football.size or not np.allclose(moons, football)
+
+
+def test_noise_and_seed_redraw_the_preview():
+    app = open_page(PAGE).run()
+    first = preview_points(app)
+
+    app.number_input(key="home_data_seed").set_value(7).run()
+    reseeded = preview_points(app)
+    app.slider(key="home_noise").set_value(0.3).run()
+    noisier = preview_points(app)
+
+    assert_clean(app)
+    assert not np.allclose(first, reseeded)
+    assert not np.allclose(reseeded, noisier)

@@ -1,0 +1,142 @@
+"""AppTests of the Regularization lesson: λ and keep_prob change what is trained and drawn,
+the course's comparison and the sweeps are there, and bad settings give plain messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from apptest_tools import (
+    array,
+    assert_clean,
+    chart,
+    chart_keys,
+    clear_caches,
+    messages,
+    metrics,
+    open_page,
+    trace,
+)
+
+PAGE = "pages/2_Regularization.py"
+QUICK = {"reg_iterations": 300}
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    clear_caches()
+
+
+def quick_page(**settings):
+    return open_page(PAGE, **(QUICK | settings)).run()
+
+
+def main_costs(app) -> np.ndarray:
+    return array(trace(chart(app, "reg-main-cost"), "cost")["y"])
+
+
+def test_page_runs_clean_and_draws_every_chart():
+    app = quick_page()
+
+    assert_clean(app)
+    assert chart_keys(app) == [
+        "reg-main-cost",
+        "reg-main-boundary",
+        "reg-course-0",
+        "reg-course-1",
+        "reg-course-2",
+        "reg-sweep-lambd",
+        "reg-sweep-keep_prob",
+        "reg-weights",
+    ]
+    assert {"Train accuracy", "Test accuracy", "Gap (train - test)", "Final cost"} <= set(
+        metrics(app)
+    )
+
+
+def test_changing_lambda_changes_the_run():
+    app = quick_page(reg_mode="l2", reg_lambd=0.7)
+    costs_before = main_costs(app)
+
+    app.slider(key="reg_lambd").set_value(3.0).run()
+
+    assert_clean(app)
+    costs_after = main_costs(app)
+    assert costs_after[0] > costs_before[0]  # a larger penalty on the same starting weights
+    assert metrics(app)["Final cost"] == f"{costs_after[-1]:.4f}"
+
+
+def test_modes_and_keep_prob_change_the_run_and_disable_unused_sliders():
+    app = quick_page(reg_mode="none")
+    assert app.slider(key="reg_lambd").disabled and app.slider(key="reg_keep_prob").disabled
+    plain = main_costs(app)
+
+    app.button_group(key="reg_mode").set_value("dropout").run()
+    assert app.slider(key="reg_lambd").disabled and not app.slider(key="reg_keep_prob").disabled
+    dropout = main_costs(app)
+    app.slider(key="reg_keep_prob").set_value(0.5).run()
+    stronger_dropout = main_costs(app)
+
+    assert_clean(app)
+    assert not np.allclose(plain, dropout)
+    assert not np.allclose(dropout, stronger_dropout)
+
+
+def test_course_comparison_and_sweeps_are_computed_live():
+    app = quick_page(reg_mode="l2", reg_lambd=0.7)
+
+    table = app.dataframe[0].value
+    assert list(table["model"]) == [
+        "no regularization",
+        "L2, \N{GREEK SMALL LETTER LAMDA} = 0.7",
+        "dropout, keep_prob = 0.86",
+    ]
+    assert table[["train accuracy", "test accuracy"]].to_numpy().min() > 0.5
+    lambda_sweep = chart(app, "reg-sweep-lambd")
+    assert list(array(trace(lambda_sweep, "train")["x"])) == [0.0, 0.1, 0.3, 0.7, 1.5, 3.0]
+    test_accuracy = array(trace(lambda_sweep, "test")["y"])
+    assert np.all((test_accuracy >= 0.5) & (test_accuracy <= 1.0))
+    # The current λ is marked on its sweep; keep_prob is not in use, so not marked.
+    assert [shape["x0"] for shape in lambda_sweep["layout"]["shapes"]] == [0.7]
+    assert "shapes" not in chart(app, "reg-sweep-keep_prob")["layout"]
+
+
+def test_weight_histograms_show_l2_shrinking_the_weights():
+    app = quick_page()
+
+    weights = chart(app, "reg-weights")
+    plain = np.concatenate(
+        [array(t["x"]) for t in weights["data"] if t["name"] == "no regularization"]
+    )
+    decayed = np.concatenate([array(t["x"]) for t in weights["data"] if t["name"].startswith("L2")])
+    assert decayed.mean() < plain.mean()
+    norms = [m.value for m in app.metric if m.label.startswith("\N{GREEK CAPITAL LETTER SIGMA}")]
+    assert float(norms[1]) < float(norms[0])
+
+
+def test_malformed_architecture_warns_with_a_clear_message():
+    app = quick_page(reg_hidden="twenty")
+
+    said = messages(app)
+    assert said["exception"] == [] and said["error"] == []
+    assert len(said["warning"]) == 1 and "Could not read the architecture" in said["warning"][0]
+    assert "reg-main-boundary" in chart_keys(app)
+
+
+def test_too_many_layers_is_refused_in_plain_words():
+    app = quick_page(reg_hidden="5, 5, 5, 5, 5, 5, 5")
+
+    said = messages(app)
+    assert said["exception"] == []
+    assert said["warning"] == [
+        "At most 6 hidden layers, please (got 7). Using the lesson's default (20, 3) until it "
+        "is fixed."
+    ]
+
+
+def test_diverging_learning_rate_shows_a_warning_not_a_traceback():
+    app = quick_page(reg_hidden="50, 50, 50, 50, 50, 50", reg_lr=10.0, reg_iterations=60)
+
+    said = messages(app)
+    assert said["exception"] == [] and said["error"] == []
+    assert any("diverged" in warning for warning in said["warning"]), said
+    assert "reg-main-boundary" in chart_keys(app)
