@@ -95,9 +95,10 @@ _COPY_SCRIPT = """
 <button id="{element_id}" type="button" class="dnl-copy-link" title="{tooltip}">{label}</button>
 <style>
 .dnl-copy-link {{
-  font: inherit; font-size: 0.875rem; color: inherit; background: transparent;
+  /* Sized like Streamlit's secondary buttons, so it sits in a row of them. */
+  font: inherit; color: inherit; background: transparent; cursor: pointer;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
-  padding: 0.25rem 0.75rem; cursor: pointer;
+  min-height: 2.5rem; padding: 0.25rem 0.75rem;
 }}
 .dnl-copy-link:hover, .dnl-copy-link:focus-visible {{
   border-color: {primary}; color: {primary};

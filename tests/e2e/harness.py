@@ -1,0 +1,218 @@
+"""Real-browser harness: a fresh ``streamlit run`` server and Debian's chromium driven by
+Playwright, plus helpers that wait for Streamlit's reruns instead of sleeping.
+
+Used by the e2e fixtures (``tests/e2e/conftest.py``) and by ``bench/load_check.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamlit.source_util import page_icon_and_name
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+SERVER_START_TIMEOUT_S = 60.0
+RUN_TIMEOUT_MS = 120_000  # a lesson's first run trains several networks
+
+APP = '[data-testid="stApp"]'
+SIDEBAR = '[data-testid="stSidebar"]'
+PLOTLY_CHART = '[data-testid="stPlotlyChart"]'
+METRIC = '[data-testid="stMetric"]'
+EXCEPTION = '[data-testid="stException"]'
+SKELETON = '[data-testid="stSkeleton"]'
+
+
+def lesson_pages(root: Path = REPO_ROOT) -> dict[str, str]:
+    """``{"1_Initialization.py": "Initialization", ...}``: each file in ``pages/`` and the URL
+    path Streamlit serves it at (the name without its number prefix)."""
+    return {
+        path.name: page_icon_and_name(path)[1] for path in sorted((root / "pages").glob("*.py"))
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class StreamlitServer:
+    """A running ``streamlit run`` process; ``url`` has no trailing slash."""
+
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+    url: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (``VmRSS`` in ``/proc``), in MB."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        return int(match.group(1)) / 1024 if match else float("nan")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def streamlit_server(
+    script: str | Path = "app.py", *, cwd: Path = REPO_ROOT, log_dir: Path | None = None
+) -> Iterator[StreamlitServer]:
+    """Start ``streamlit run <script>`` headless on a free local port, wait until
+    ``/_stcore/health`` answers, yield the server and stop it afterwards.
+
+    Raises:
+        RuntimeError: when the server exits or stays unhealthy (the message has its log).
+    """
+    script_path = Path(cwd) / script
+    if not script_path.is_file():
+        raise RuntimeError(f"No Streamlit script at {script_path}.")
+    port = free_port()
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    log_path = log_dir / f"streamlit-{port}.log"
+    command = [
+        *(sys.executable, "-m", "streamlit", "run", str(script)),
+        *("--server.headless", "true", "--server.port", str(port)),
+        *("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"),
+    ]
+    # The repository on the path, so a script outside its root (tests/e2e/apps) imports ui.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = StreamlitServer(process, port, log_path)
+    try:
+        _wait_until_healthy(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_healthy(server: StreamlitServer) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with {server.process.returncode}:\n{server.log()}"
+            )
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(
+        f"streamlit was not healthy after {SERVER_START_TIMEOUT_S:.0f} s:\n{server.log()}"
+    )
+
+
+def launch_chromium(playwright):
+    """Debian's chromium (never a Playwright-downloaded browser), headless."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# --- waiting for Streamlit ------------------------------------------------------------
+
+# Counts the app's transitions into "running", so a wait can tell a new rerun from the
+# idle state before it started (a rerun can begin and end between two polls).
+_RUN_COUNTER = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return -1;
+  if (window.__dnlRuns === undefined) {
+    window.__dnlRuns = 0;
+    new MutationObserver(() => {
+      if (app.getAttribute("data-test-script-state") === "running") window.__dnlRuns += 1;
+    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  }
+  return window.__dnlRuns;
+}"""
+
+
+def wait_for_idle(page, timeout_ms: float = RUN_TIMEOUT_MS) -> None:
+    """Wait until the app is connected, its script has run and stopped running, and every
+    element is drawn (Streamlit shows a skeleton while an element's code loads)."""
+    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout_ms)
+    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout_ms)
+    page.wait_for_selector(SKELETON, state="detached", timeout=timeout_ms)
+
+
+def rerun_after(page, action: Callable[[], object], timeout_ms: float = RUN_TIMEOUT_MS) -> None:
+    """Do ``action`` (a widget change) and wait for the rerun it starts to finish."""
+    wait_for_idle(page, timeout_ms)
+    before = page.evaluate(_RUN_COUNTER)
+    action()
+    page.wait_for_function(
+        """(before) => {
+          const app = document.querySelector('[data-testid="stApp"]');
+          return window.__dnlRuns > before
+              && app.getAttribute("data-test-script-state") === "notRunning";
+        }""",
+        arg=before,
+        timeout=timeout_ms,
+    )
+
+
+def open_app(page, server: StreamlitServer, path: str = "", query: str = "") -> None:
+    """Open ``/<path>?<query>`` and wait for its first run to finish."""
+    page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
+    wait_for_idle(page)
+
+
+def slider(page, label: str):
+    """The slider labelled ``label``. (Streamlit 1.67 names the thumb itself "<label>
+    <label>"; the group around it carries the plain label.)"""
+    return page.get_by_role("group", name=label, exact=True).get_by_role("slider")
+
+
+def move_slider(page, label: str, steps: int) -> None:
+    """Move the slider ``label`` by ``steps`` steps with the keyboard (negative: left), one
+    rerun per step, and wait for the last rerun to finish."""
+    key = "ArrowRight" if steps > 0 else "ArrowLeft"
+    for _ in range(abs(steps)):
+        rerun_after(page, lambda: (slider(page, label).focus(), page.keyboard.press(key)))
+
+
+def exceptions(page) -> list[str]:
+    """Text of every exception element on the page (should be none)."""
+    return page.locator(EXCEPTION).all_inner_texts()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as ``tests/e2e/screenshots/<name>.png``."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
