@@ -318,6 +318,24 @@ def settings_for(prefix: str, config: SidebarConfig) -> dict[str, Any]:
     }
 
 
+def lesson_settings(prefix: str, defaults: LessonDefaults) -> dict[str, Any]:
+    """The widget values (``key -> value``) that restore a lesson's ``defaults``, its data
+    set at that set's own noise and seed: what a "defaults" or "course settings" button
+    applies (add page-specific keys with ``|``)."""
+    spec = datasets.CATALOG[defaults.dataset]
+    data = DataChoice(defaults.dataset, float(spec.default_noise), int(spec.default_seed))
+    return settings_for(
+        prefix,
+        SidebarConfig(
+            data=data,
+            hidden_layers=defaults.hidden_layers,
+            learning_rate=defaults.learning_rate,
+            num_iterations=defaults.num_iterations,
+            weight_seed=defaults.weight_seed,
+        ),
+    )
+
+
 # --- Page furniture -------------------------------------------------------------------
 
 
