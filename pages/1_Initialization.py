@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dnn_core import datasets, init_params, train
+from dnn_core import init_params, train
 from ui import controls, figures, live
 
 PREFIX = "init"
@@ -29,16 +29,8 @@ COURSE = controls.LessonDefaults(
 
 
 def preset(defaults: controls.LessonDefaults) -> dict:
-    """Widget values (``key -> value``) that restore ``defaults`` (course data set)."""
-    spec = datasets.CATALOG[defaults.dataset]
-    sidebar_values = controls.SidebarConfig(
-        data=controls.DataChoice(defaults.dataset, spec.default_noise, spec.default_seed),
-        hidden_layers=defaults.hidden_layers,
-        learning_rate=defaults.learning_rate,
-        num_iterations=defaults.num_iterations,
-        weight_seed=defaults.weight_seed,
-    )
-    return controls.settings_for(PREFIX, sidebar_values) | {controls.key(PREFIX, "scale"): 10.0}
+    """Widget values that restore ``defaults`` and the course's random scale."""
+    return controls.lesson_settings(PREFIX, defaults) | {controls.key(PREFIX, "scale"): 10.0}
 
 
 controls.setup_page("Initialization", ":material/casino:")

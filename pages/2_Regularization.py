@@ -7,7 +7,6 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from dnn_core import datasets
 from dnn_core.sweep import sweep
 from ui import controls, figures, live
 
@@ -31,17 +30,8 @@ COURSE = replace(DEFAULTS, num_iterations=30000)
 
 
 def preset(defaults: controls.LessonDefaults) -> dict:
-    """Widget values (``key -> value``) that restore ``defaults`` and the course's
-    regularization strengths."""
-    spec = datasets.CATALOG[defaults.dataset]
-    sidebar_values = controls.SidebarConfig(
-        data=controls.DataChoice(defaults.dataset, spec.default_noise, spec.default_seed),
-        hidden_layers=defaults.hidden_layers,
-        learning_rate=defaults.learning_rate,
-        num_iterations=defaults.num_iterations,
-        weight_seed=defaults.weight_seed,
-    )
-    return controls.settings_for(PREFIX, sidebar_values) | {
+    """Widget values that restore ``defaults`` and the course's regularization strengths."""
+    return controls.lesson_settings(PREFIX, defaults) | {
         controls.key(PREFIX, "lambd"): COURSE_LAMBDA,
         controls.key(PREFIX, "keep_prob"): COURSE_KEEP_PROB,
     }

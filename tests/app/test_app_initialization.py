@@ -10,7 +10,6 @@ from apptest_tools import (
     assert_clean,
     chart,
     chart_keys,
-    clear_caches,
     messages,
     metrics,
     open_page,
@@ -20,11 +19,6 @@ from apptest_tools import (
 PAGE = "pages/1_Initialization.py"
 RANDOM = "Random \N{MULTIPLICATION SIGN} scale"
 QUICK = {"init_iterations": 300}
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    clear_caches()
 
 
 def quick_page(**settings):

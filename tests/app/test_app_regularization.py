@@ -4,13 +4,11 @@ the course's comparison and the sweeps are there, and bad settings give plain me
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from apptest_tools import (
     array,
     assert_clean,
     chart,
     chart_keys,
-    clear_caches,
     messages,
     metrics,
     open_page,
@@ -19,11 +17,6 @@ from apptest_tools import (
 
 PAGE = "pages/2_Regularization.py"
 QUICK = {"reg_iterations": 300}
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    clear_caches()
 
 
 def quick_page(**settings):
