@@ -1,0 +1,116 @@
+"""ui/live.py: the bounded caches, cached runs and the network-internals helpers."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from dnn_core import TrainConfig, datasets, init_params, train
+from ui import live
+
+
+def test_bounded_cache_evicts_the_least_recently_used():
+    cache = live.BoundedCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "a" is now the most recent
+    cache.put("c", 3)
+
+    assert "b" not in cache
+    assert (cache.get("a"), cache.get("c"), len(cache)) == (1, 3, 2)
+    cache.clear()
+    assert len(cache) == 0 and cache.get("a") is None
+
+
+def test_bounded_cache_needs_room_for_one_entry():
+    with pytest.raises(ValueError, match="at least 1"):
+        live.BoundedCache(0)
+
+
+def test_bounded_cache_stays_bounded_under_concurrent_sessions():
+    cache = live.BoundedCache(8)
+
+    def fill(offset):
+        for index in range(200):
+            cache.put((offset, index), index)
+            cache.get((offset, index - 1))
+
+    threads = [threading.Thread(target=fill, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(cache) == 8
+
+
+def test_run_cached_computes_once_per_key_and_passes_progress():
+    cache = live.BoundedCache(4)
+    calls = []
+    data = datasets.load("circles")
+    config = TrainConfig(layer_dims=(2, 3, 1), num_iterations=30, record_every=10)
+
+    def compute(callback):
+        calls.append(config)
+        return train(data.X_train, data.Y_train, config, callback=callback)
+
+    first = live.run_cached(("run", config), compute, label="Training", cache=cache)
+    second = live.run_cached(("run", config), compute, label="Training", cache=cache)
+
+    assert first is second
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first.iterations, [0, 10, 20, 29])
+
+
+def test_memoize_builds_once():
+    cache = live.BoundedCache(2)
+    built = []
+    first = live.memoize("key", lambda: built.append(1) or {"figure": 1}, cache=cache)
+    second = live.memoize("key", lambda: built.append(1) or {"figure": 2}, cache=cache)
+    assert first is second and built == [1]
+
+
+def test_accuracies_score_train_and_test_even_for_huge_weights():
+    data = datasets.load("circles")
+    params = init_params((2, 4, 1), "random", scale=1e200)
+
+    train_accuracy, test_accuracy = live.accuracies(params, data)
+
+    assert 0.0 <= train_accuracy <= 1.0 and 0.0 <= test_accuracy <= 1.0
+
+
+def test_boundary_figure_covers_train_and_test_points():
+    data = datasets.load("moons")
+    params = init_params((2, 4, 1), "he")
+
+    fig = live.boundary_figure(params, data, show_test=False, resolution=20)
+
+    heatmap = fig.data[0]
+    everything = np.concatenate([data.X_train, data.X_test], axis=1)
+    assert heatmap.x[0] < everything[0].min() and heatmap.x[-1] > everything[0].max()
+    assert np.asarray(heatmap.z).shape == (20, 20)
+    assert "test, class 0" not in [trace.name for trace in fig.data]
+
+
+def test_layer_signals_give_activations_and_weight_gradients_per_layer():
+    data = datasets.load("circles")
+    params = init_params((2, 10, 5, 1), "he")
+
+    activations, gradients = live.layer_signals(params, data.X_train, data.Y_train)
+
+    m = data.X_train.shape[1]
+    assert {name: a.shape for name, a in activations.items()} == {
+        "layer 1": (10, m),
+        "layer 2": (5, m),
+        "layer 3": (1, m),
+    }
+    assert {name: g.shape for name, g in gradients.items()} == {
+        "layer 1": (10, 2),
+        "layer 2": (5, 10),
+        "layer 3": (1, 5),
+    }
+    assert np.all(activations["layer 1"] >= 0)  # ReLU
+    zeros = init_params((2, 10, 5, 1), "zeros")
+    _, zero_gradients = live.layer_signals(zeros, data.X_train, data.Y_train)
+    assert not np.any(zero_gradients["layer 1"])  # symmetric start: no signal at all
