@@ -1,0 +1,70 @@
+"""Every page opens in a real browser, with the shared sidebar, its charts and no error."""
+
+import pytest
+
+from tests.e2e.harness import (
+    PLOTLY_CHART,
+    SIDEBAR,
+    exceptions,
+    lesson_pages,
+    move_slider,
+    open_app,
+    screenshot,
+    slider,
+    streamlit_server,
+)
+
+pytestmark = pytest.mark.e2e
+
+LESSONS = lesson_pages()
+
+
+def assert_page_is_whole(page, server, name: str) -> None:
+    """Sidebar with a link to every page, a drawn Plotly chart, no exception, no JS error."""
+    page.locator(SIDEBAR).wait_for()
+    links = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
+        "links => links.map(link => link.href)"
+    )
+    assert sorted(links) == sorted(
+        [f"{server.url}/", *(f"{server.url}/{path}" for path in LESSONS.values())]
+    )
+    page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
+    screenshot(page, name)
+    assert not exceptions(page), exceptions(page)
+    assert not page.js_errors
+
+
+def test_home_page(page, app_server):
+    open_app(page, app_server)
+    assert page.locator("h1").first.inner_text() == "Deep Net Lab"
+    assert_page_is_whole(page, app_server, "home")
+
+
+@pytest.mark.parametrize("url_path", LESSONS.values())
+def test_lesson_opens_by_deep_link_as_the_first_visit_to_a_fresh_server(
+    page, chromium_available, url_path, tmp_path
+):
+    with streamlit_server("app.py", log_dir=tmp_path) as server:
+        open_app(page, server, url_path)
+        assert page.url == f"{server.url}/{url_path}"
+        assert_page_is_whole(page, server, url_path)
+
+
+def scatter_points(page) -> list[str]:
+    """Positions of the first chart's markers (they move when the data changes)."""
+    return (
+        page.locator(PLOTLY_CHART)
+        .first.locator(".scatterlayer path.point")
+        .evaluate_all("points => points.map(point => point.getAttribute('transform'))")
+    )
+
+
+def test_home_noise_slider_redraws_the_data(page, app_server):
+    open_app(page, app_server)
+    noise = slider(page, "Noise")
+    before_value, before_points = noise.get_attribute("aria-valuetext"), scatter_points(page)
+    move_slider(page, "Noise", 2)
+    assert noise.get_attribute("aria-valuetext") != before_value
+    assert scatter_points(page) != before_points
+    assert not exceptions(page)
+    screenshot(page, "home-noise-moved")
