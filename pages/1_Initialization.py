@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -80,7 +82,9 @@ with scale_column:
 
 with live.stop_on_error():
     data = live.load_dataset(sidebar.data)
-    configs = {name: sidebar.train_config(init=name, init_scale=float(scale)) for name in SCHEMES}
+    # Only the random scheme has a scale; the others keep one cache entry whatever it is.
+    configs = {name: sidebar.train_config(init=name) for name in SCHEMES}
+    configs["random"] = replace(configs["random"], init_scale=float(scale))
 
     st.header(f"Training from {SCHEMES[scheme]} initialization")
     cost_column, boundary_column = st.columns(2)
