@@ -66,3 +66,16 @@ def test_noise_and_seed_redraw_the_preview():
     assert_clean(app)
     assert not np.allclose(first, reseeded)
     assert not np.allclose(reseeded, noisier)
+
+
+def test_each_lesson_keeps_its_settings_across_page_switches():
+    app = open_page(PAGE, init_iterations=200, reg_iterations=200).run()
+    app.switch_page("pages/1_Initialization.py").run()
+    app.number_input(key="init_lr").set_value(0.25).run()
+
+    app.switch_page("pages/2_Regularization.py").run()
+    assert app.number_input(key="reg_lr").value == 0.3  # its own default, not the other page's
+    app.switch_page("pages/1_Initialization.py").run()
+
+    assert_clean(app)
+    assert app.number_input(key="init_lr").value == 0.25
