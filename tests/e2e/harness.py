@@ -146,16 +146,19 @@ def launch_chromium(playwright):
 
 # --- waiting for Streamlit ------------------------------------------------------------
 
-# Counts the app's transitions into "running", so a wait can tell a new rerun from the
-# idle state before it started (a rerun can begin and end between two polls).
+# Counts the app's finished runs (transitions out of "running"), so a wait can tell a new
+# rerun from the idle state before it began. Mutation records are read, not the attribute:
+# a quick run can start and end before the observer's callback fires.
 _RUN_COUNTER = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return -1;
   if (window.__dnlRuns === undefined) {
     window.__dnlRuns = 0;
-    new MutationObserver(() => {
-      if (app.getAttribute("data-test-script-state") === "running") window.__dnlRuns += 1;
-    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+    new MutationObserver((records) => {
+      for (const record of records) if (record.oldValue === "running") window.__dnlRuns += 1;
+    }).observe(app, {
+      attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"],
+    });
   }
   return window.__dnlRuns;
 }"""
@@ -169,10 +172,16 @@ def wait_for_idle(page, timeout_ms: float = RUN_TIMEOUT_MS) -> None:
     page.wait_for_selector(SKELETON, state="detached", timeout=timeout_ms)
 
 
+def finished_runs(page) -> int:
+    """How many runs of the script the page has seen finish since this was first called
+    (the first call starts counting and returns 0)."""
+    return page.evaluate(_RUN_COUNTER)
+
+
 def rerun_after(page, action: Callable[[], object], timeout_ms: float = RUN_TIMEOUT_MS) -> None:
     """Do ``action`` (a widget change) and wait for the rerun it starts to finish."""
     wait_for_idle(page, timeout_ms)
-    before = page.evaluate(_RUN_COUNTER)
+    before = finished_runs(page)
     action()
     page.wait_for_function(
         """(before) => {

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.e2e.harness import PLOTLY_CHART, exceptions, open_app, screenshot
+from tests.e2e.harness import PLOTLY_CHART, exceptions, finished_runs, open_app, screenshot
 from ui.export import PARAMS_FORMAT
 
 pytestmark = pytest.mark.e2e
@@ -23,6 +23,7 @@ def download(page, label: str):
 
 def test_run_downloads_deliver_parameters_costs_and_figure(page, components_server):
     open_app(page, components_server)
+    assert finished_runs(page) == 0  # counting starts here
     name, data = download(page, "Parameters (.npz)")
     assert name == "moons-run-params.npz"
     with np.load(io.BytesIO(data)) as archive:
@@ -45,7 +46,7 @@ def test_run_downloads_deliver_parameters_costs_and_figure(page, components_serv
     assert b"<script src=" not in data
 
     # Downloads build their bytes on click and do not rerun the page.
-    assert page.evaluate("window.__dnlRuns ?? 0") == 0
+    assert finished_runs(page) == 0
     assert not exceptions(page)
 
 
