@@ -547,3 +547,177 @@ def network_check_controls(prefix: str) -> NetworkCheckSettings:
         keep_prob=float(keep_prob),
         fixed_masks=masks == "fixed",
     )
+
+
+# --- Optimization ---
+
+OPTIMIZER_CHOICES = {
+    "batch": "Batch gradient descent",
+    "minibatch": "Mini-batch gradient descent",
+    "momentum": "Momentum",
+    "adam": "Adam",
+}
+MINI_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+BETA2_CHOICES = (0.9, 0.99, 0.995, 0.999, 0.9999)
+ADAM_EPSILONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4)
+DECAYS = {
+    "none": "None (constant)",
+    "inverse": "α₀ / (1 + rate · epoch)",
+    "scheduled": "α₀ / (1 + rate · ⌊epoch / interval⌋)",
+}
+MAX_DECAY_RATE = 10.0
+MAX_DECAY_INTERVAL = 10_000
+
+
+@dataclass(frozen=True)
+class OptimizationSettings:
+    """Which optimizers to compare and their hyper-parameters (learning rate, epochs and
+    the network come from the shared sidebar)."""
+
+    optimizers: tuple[str, ...]
+    mini_batch_size: int
+    beta: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    decay: str = "none"
+    decay_rate: float = 1.0
+    decay_interval: int = 1000
+
+    def overrides(self, choice: str) -> dict[str, Any]:
+        """:class:`TrainConfig` fields for one of :data:`OPTIMIZER_CHOICES`. Settings an
+        optimizer does not use are left at their defaults, so they don't split the cache."""
+        fields: dict[str, Any] = {"init": "he", "record_minibatch_costs": True}
+        if choice == "batch":
+            fields |= {"optimizer": "gd", "mini_batch_size": None}
+        elif choice == "minibatch":
+            fields |= {"optimizer": "gd", "mini_batch_size": self.mini_batch_size}
+        elif choice == "momentum":
+            fields |= {
+                "optimizer": "momentum",
+                "mini_batch_size": self.mini_batch_size,
+                "beta": self.beta,
+            }
+        elif choice == "adam":
+            fields |= {
+                "optimizer": "adam",
+                "mini_batch_size": self.mini_batch_size,
+                "beta1": self.beta1,
+                "beta2": self.beta2,
+                "epsilon": self.epsilon,
+            }
+        else:
+            raise ValueError(f"Unknown optimizer choice {choice!r}.")
+        if self.decay != "none":
+            fields |= {"decay": self.decay, "decay_rate": self.decay_rate}
+            if self.decay == "scheduled":
+                fields["decay_interval"] = self.decay_interval
+        return fields
+
+
+def optimization_controls(prefix: str) -> OptimizationSettings:
+    """Widgets of the optimization lesson (in the current container): the optimizers to
+    compare, the mini-batch size, and in an expander momentum's, Adam's and the decay's
+    settings."""
+    choice_column, size_column = st.columns([3, 2])
+    with choice_column:
+        optimizers = stateful(
+            st.multiselect,
+            "Optimizers to compare",
+            key(prefix, "optimizers"),
+            ["minibatch", "momentum", "adam"],
+            options=list(OPTIMIZER_CHOICES),
+            format_func=OPTIMIZER_CHOICES.get,
+            help="Each one trains the same network from the same initial weights.",
+        )
+    with size_column:
+        mini_batch_size = stateful(
+            st.select_slider,
+            "Mini-batch size",
+            key(prefix, "batch_size"),
+            64,
+            options=MINI_BATCH_SIZES,
+            help="Examples per step for mini-batch GD, momentum and Adam (1 is stochastic "
+            "gradient descent). Batch GD always uses the whole training set.",
+        )
+    with st.expander("Momentum, Adam and learning-rate decay settings"):
+        momentum_column, adam_column, decay_column = st.columns(3)
+        with momentum_column:
+            beta = stateful(
+                st.slider,
+                "Momentum β",
+                key(prefix, "beta"),
+                0.9,
+                min_value=0.0,
+                max_value=0.99,
+                step=0.01,
+                help="How much of the previous velocity each step keeps (0 = plain GD).",
+            )
+        with adam_column:
+            beta1 = stateful(
+                st.slider,
+                "Adam β₁",
+                key(prefix, "beta1"),
+                0.9,
+                min_value=0.0,
+                max_value=0.99,
+                step=0.01,
+                help="Decay of the running mean of the gradients.",
+            )
+            beta2 = stateful(
+                st.select_slider,
+                "Adam β₂",
+                key(prefix, "beta2"),
+                0.999,
+                options=BETA2_CHOICES,
+                help="Decay of the running mean of the squared gradients.",
+            )
+            epsilon = stateful(
+                st.select_slider,
+                "Adam ε",
+                key(prefix, "adam_epsilon"),
+                1e-8,
+                options=ADAM_EPSILONS,
+                format_func=lambda value: f"{value:.0e}",
+                help="Keeps the division by √v away from zero.",
+            )
+        with decay_column:
+            decay = stateful(
+                st.selectbox,
+                "Learning-rate decay",
+                key(prefix, "decay"),
+                "none",
+                options=list(DECAYS),
+                format_func=DECAYS.get,
+            )
+            decay_rate = stateful(
+                st.number_input,
+                "Decay rate",
+                key(prefix, "decay_rate"),
+                1.0,
+                min_value=0.0,
+                max_value=MAX_DECAY_RATE,
+                step=0.1,
+                disabled=decay == "none",
+            )
+            decay_interval = stateful(
+                st.number_input,
+                "Decay interval (epochs)",
+                key(prefix, "decay_interval"),
+                1000,
+                min_value=1,
+                max_value=MAX_DECAY_INTERVAL,
+                step=100,
+                disabled=decay != "scheduled",
+            )
+    return OptimizationSettings(
+        optimizers=tuple(optimizers),
+        mini_batch_size=int(mini_batch_size),
+        beta=float(beta),
+        beta1=float(beta1),
+        beta2=float(beta2),
+        epsilon=float(epsilon),
+        decay=decay,
+        decay_rate=float(decay_rate),
+        decay_interval=int(decay_interval),
+    )

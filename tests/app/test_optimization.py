@@ -1,0 +1,161 @@
+"""AppTests of the Optimization lesson: the chosen optimizers are trained and compared
+(cost per epoch and per mini-batch, boundaries, accuracy table), their settings change
+what is drawn, and impossible settings end in a plain message."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from apptest_tools import (
+    array,
+    assert_clean,
+    chart,
+    chart_keys,
+    clear_caches,
+    messages,
+    open_page,
+    trace,
+)
+
+from ui.controls import OPTIMIZER_CHOICES
+
+PAGE = "pages/4_Optimization.py"
+EPOCHS = 60
+QUICK = {"opt_iterations": EPOCHS}
+TRAINING_POINTS = 300  # the moons data set's training split
+COURSE_BUTTON = "Course settings (10 000 epochs, slower)"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    clear_caches()
+
+
+def quick_page(**settings):
+    return open_page(PAGE, **(QUICK | settings)).run()
+
+
+def epoch_costs(app, choice: str) -> np.ndarray:
+    return array(trace(chart(app, "opt-costs"), OPTIMIZER_CHOICES[choice])["y"])
+
+
+def step_costs(app, choice: str) -> np.ndarray:
+    return array(trace(chart(app, "opt-minibatch-costs"), OPTIMIZER_CHOICES[choice])["y"])
+
+
+def table(app):
+    return app.dataframe[0].value.set_index("optimizer")
+
+
+def test_default_page_compares_mini_batch_gd_momentum_and_adam():
+    app = quick_page()
+
+    assert_clean(app)
+    assert chart_keys(app) == [
+        "opt-costs",
+        "opt-minibatch-costs",
+        "opt-boundary-minibatch",
+        "opt-boundary-momentum",
+        "opt-boundary-adam",
+    ]
+    names = [OPTIMIZER_CHOICES[choice] for choice in ("minibatch", "momentum", "adam")]
+    assert [line["name"] for line in chart(app, "opt-costs")["data"]] == names
+    assert list(table(app).index) == names
+    # Mini-batches of 64 on 300 points: 5 steps per epoch, each step's cost recorded.
+    assert len(step_costs(app, "adam")) == EPOCHS * math.ceil(TRAINING_POINTS / 64)
+    # Same start and same first mini-batch, so the same first cost (measured before the
+    # first step); Adam ends lower than plain mini-batch GD.
+    assert step_costs(app, "adam")[0] == step_costs(app, "minibatch")[0]
+    assert epoch_costs(app, "adam")[-1] < epoch_costs(app, "minibatch")[-1]
+    rows = table(app)
+    assert rows.loc[OPTIMIZER_CHOICES["adam"], "final cost"] == pytest.approx(
+        epoch_costs(app, "adam")[-1]
+    )
+    assert rows.loc[OPTIMIZER_CHOICES["adam"], "train accuracy"] > 0.85
+
+
+def test_choosing_other_optimizers_changes_the_curves():
+    app = quick_page(opt_optimizers=["batch", "adam"])
+
+    assert_clean(app)
+    assert [line["name"] for line in chart(app, "opt-costs")["data"]] == [
+        OPTIMIZER_CHOICES["batch"],
+        OPTIMIZER_CHOICES["adam"],
+    ]
+    assert "opt-boundary-minibatch" not in chart_keys(app)
+    # Batch GD takes one step per epoch, so its per-step costs are its epoch costs.
+    batch_steps = step_costs(app, "batch")
+    assert len(batch_steps) == EPOCHS
+    assert epoch_costs(app, "batch")[-1] > epoch_costs(app, "adam")[-1]
+
+
+def test_mini_batch_size_sets_the_number_of_steps():
+    app = quick_page(opt_optimizers=["minibatch"], opt_batch_size=32)
+
+    assert len(step_costs(app, "minibatch")) == EPOCHS * math.ceil(TRAINING_POINTS / 32)
+
+
+def test_momentum_beta_changes_the_run():
+    plain = quick_page(opt_optimizers=["momentum"], opt_beta=0.0)
+    heavy = quick_page(opt_optimizers=["momentum"], opt_beta=0.9)
+    minibatch = quick_page(opt_optimizers=["minibatch"])
+
+    # beta = 0 keeps no velocity: exactly mini-batch gradient descent.
+    np.testing.assert_allclose(
+        step_costs(plain, "momentum"), step_costs(minibatch, "minibatch"), rtol=1e-12
+    )
+    assert not np.allclose(step_costs(heavy, "momentum"), step_costs(plain, "momentum"))
+
+
+def test_learning_rate_decay_is_drawn_and_slows_learning():
+    constant = quick_page(opt_optimizers=["adam"])
+    decayed = quick_page(opt_optimizers=["adam"], opt_decay="inverse", opt_decay_rate=1.0)
+
+    assert "opt-learning-rate" not in chart_keys(constant)
+    rates = array(trace(chart(decayed, "opt-learning-rate"), "learning rate")["y"])
+    epochs = np.arange(EPOCHS)
+    np.testing.assert_allclose(rates, 0.01 / (1.0 + epochs))
+    assert epoch_costs(decayed, "adam")[-1] > epoch_costs(constant, "adam")[-1]
+
+
+def test_scheduled_decay_steps_down_every_interval():
+    app = quick_page(
+        opt_optimizers=["adam"], opt_decay="scheduled", opt_decay_rate=1.0, opt_decay_interval=20
+    )
+
+    rates = array(trace(chart(app, "opt-learning-rate"), "learning rate")["y"])
+    np.testing.assert_allclose(rates, 0.01 / (1.0 + np.arange(EPOCHS) // 20))
+
+
+def test_no_optimizer_chosen_asks_for_one():
+    app = quick_page(opt_optimizers=[])
+
+    assert messages(app)["exception"] == []
+    assert any("at least one optimizer" in info.value for info in app.info)
+    assert chart_keys(app) == []
+
+
+def test_too_many_steps_are_refused_with_a_plain_message():
+    app = quick_page(opt_iterations=1000, opt_batch_size=1, opt_optimizers=["minibatch"])
+
+    said = messages(app)
+    assert said["exception"] == []
+    assert any("300,000 steps" in error for error in said["error"])
+    assert chart_keys(app) == []
+
+
+def test_course_preset_sets_the_course_settings():
+    # Batch GD alone keeps 10 000 epochs quick (one step each); the preset must not touch
+    # the choice of optimizers.
+    app = quick_page(opt_optimizers=["batch"], opt_batch_size=16, opt_lr=0.05)
+    app.button(key="opt_preset_0").click().run()
+
+    assert_clean(app)
+    assert app.button(key="opt_preset_0").label == COURSE_BUTTON
+    assert app.number_input(key="opt_lr").value == pytest.approx(0.0007)
+    assert app.number_input(key="opt_iterations").value == 10_000
+    assert app.select_slider(key="opt_batch_size").value == 64
+    assert len(epoch_costs(app, "batch")) > 0
+    assert array(trace(chart(app, "opt-costs"), OPTIMIZER_CHOICES["batch"])["x"])[-1] == 9999
