@@ -149,7 +149,7 @@ def launch_chromium(playwright):
 # Counts the app's finished runs (transitions out of "running"), so a wait can tell a new
 # rerun from the idle state before it began. Mutation records are read, not the attribute:
 # a quick run can start and end before the observer's callback fires.
-_RUN_COUNTER = """() => {
+RUN_COUNTER_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return -1;
   if (window.__dnlRuns === undefined) {
@@ -164,18 +164,34 @@ _RUN_COUNTER = """() => {
 }"""
 
 
+# True once a run has finished after the count ``before`` and the script is not running.
+RUN_FINISHED_JS = """(before) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return window.__dnlRuns > before
+      && app.getAttribute("data-test-script-state") === "notRunning";
+}"""
+
+
+# (selector, state) pairs that together mean "idle": the app is connected, its script has
+# run and stopped running, and every element is drawn (Streamlit shows a skeleton while an
+# element's code loads).
+IDLE_WAITS = (
+    (f'{APP}[data-test-connection-state="CONNECTED"]', "attached"),
+    (f'{APP}[data-test-script-state="notRunning"]', "attached"),
+    (SKELETON, "detached"),
+)
+
+
 def wait_for_idle(page, timeout_ms: float = RUN_TIMEOUT_MS) -> None:
-    """Wait until the app is connected, its script has run and stopped running, and every
-    element is drawn (Streamlit shows a skeleton while an element's code loads)."""
-    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout_ms)
-    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_selector(SKELETON, state="detached", timeout=timeout_ms)
+    """Wait until the app is idle (see ``IDLE_WAITS``)."""
+    for selector, state in IDLE_WAITS:
+        page.wait_for_selector(selector, state=state, timeout=timeout_ms)
 
 
 def finished_runs(page) -> int:
     """How many runs of the script the page has seen finish since this was first called
     (the first call starts counting and returns 0)."""
-    return page.evaluate(_RUN_COUNTER)
+    return page.evaluate(RUN_COUNTER_JS)
 
 
 def rerun_after(page, action: Callable[[], object], timeout_ms: float = RUN_TIMEOUT_MS) -> None:
@@ -183,15 +199,7 @@ def rerun_after(page, action: Callable[[], object], timeout_ms: float = RUN_TIME
     wait_for_idle(page, timeout_ms)
     before = finished_runs(page)
     action()
-    page.wait_for_function(
-        """(before) => {
-          const app = document.querySelector('[data-testid="stApp"]');
-          return window.__dnlRuns > before
-              && app.getAttribute("data-test-script-state") === "notRunning";
-        }""",
-        arg=before,
-        timeout=timeout_ms,
-    )
+    page.wait_for_function(RUN_FINISHED_JS, arg=before, timeout=timeout_ms)
 
 
 def open_app(page, server: StreamlitServer, path: str = "", query: str = "") -> None:
