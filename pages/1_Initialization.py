@@ -105,7 +105,7 @@ train_accuracy, test_accuracy = live.accuracies(params, data)
 metric_columns = st.columns(4)
 metric_columns[0].metric("Train accuracy", f"{train_accuracy:.1%}")
 metric_columns[1].metric("Test accuracy", f"{test_accuracy:.1%}")
-metric_columns[2].metric("Final cost", f"{result.costs[-1]:.4f}" if result.costs.size else "n/a")
+metric_columns[2].metric("Final cost", f"{result.costs[-1]:.4g}" if result.costs.size else "n/a")
 metric_columns[3].metric("Training time", f"{result.elapsed_s:.2f} s")
 controls.explain(
     "**Left:** the cost (cross-entropy) after each step. **Right:** the network's "

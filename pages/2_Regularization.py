@@ -131,7 +131,7 @@ metric_columns[2].metric(
     f"{(train_accuracy - test_accuracy) * 100:+.1f} pts",
     help="A large positive gap is the signature of overfitting.",
 )
-metric_columns[3].metric("Final cost", f"{result.costs[-1]:.4f}" if result.costs.size else "n/a")
+metric_columns[3].metric("Final cost", f"{result.costs[-1]:.4g}" if result.costs.size else "n/a")
 explain_left, explain_right = st.columns(2)
 with explain_left:
     controls.explain(

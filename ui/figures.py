@@ -209,7 +209,8 @@ def cost_curves_figure(
             go.Scatter(
                 x=np.asarray(iterations),
                 y=np.asarray(costs),
-                mode="lines",
+                # A run that diverged early has too few points to draw a line.
+                mode="lines" if np.size(iterations) > 2 else "lines+markers",
                 name=name,
                 line={"color": series_color(index), "width": 3},
                 hovertemplate=f"{name}<br>{x_title} %{{x}}<br>cost %{{y:.4f}}<extra></extra>",

@@ -305,11 +305,13 @@ def train_live(
     return result
 
 
-def show_run_status(result: TrainResult | Any, *, what: str = "Training") -> None:
-    """A clear warning for a run that diverged (the figures show its last finite state)."""
+def show_run_status(result: Any, *, what: str | None = None) -> None:
+    """A clear warning for a run (or sweep) that diverged; ``what`` names it when the page
+    shows several (e.g. "The λ sweep"). The figures show its last finite state."""
     if getattr(result, "diverged", False):
+        prefix = f"{what}: " if what else ""
         st.warning(
-            f"{what}: {result.message} The charts show the last finite state.",
+            f"{prefix}{result.message} The charts show the last finite state.",
             icon=":material/warning:",
         )
 

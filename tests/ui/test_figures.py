@@ -151,3 +151,8 @@ def test_every_figure_uses_the_lab_style():
     assert fig.layout.font.size == figures.FONT_SIZE
     assert fig.layout.template.layout.plot_bgcolor == "white"
     assert figures.series_color(len(figures.SERIES_COLORS)) == figures.series_color(0)
+
+
+def test_a_run_that_diverged_at_once_is_still_visible():
+    fig = figures.cost_curves_figure({"cost": (np.array([0]), np.array([6e10]))})
+    assert fig.data[0].mode == "lines+markers"
