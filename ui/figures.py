@@ -369,14 +369,20 @@ _TINY_DIFFERENCE = 1e-18  # an exact zero has no place on a log axis: drawn at t
 
 
 def _threshold_lines(fig: go.Figure) -> None:
-    """Dashed horizontal lines at the course's thresholds on a log y axis."""
+    """Dashed horizontal lines at the course's thresholds on a log y axis, labelled at the
+    right end (annotations on a log axis take log10 of the value)."""
     for value, label in CHECK_THRESHOLDS:
-        fig.add_hline(
-            y=value,
-            line={"color": "#888888", "dash": "dash", "width": 1.5},
-            annotation_text=label,
-            annotation_position="top right",
-            annotation_font={"size": FONT_SIZE - 4, "color": "#666666"},
+        fig.add_hline(y=value, line={"color": "#888888", "dash": "dash", "width": 1.5})
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            y=np.log10(value),
+            yref="y",
+            text=label,
+            showarrow=False,
+            xanchor="right",
+            yanchor="bottom",
+            font={"size": FONT_SIZE - 4, "color": "#666666"},
         )
 
 

@@ -231,3 +231,15 @@ def test_x_zero_is_explained_instead_of_dividing_zero_by_zero():
     assert said["exception"] == []
     assert any("x = 0" in warning for warning in said["warning"])
     assert "Difference (float64)" not in metrics(app)
+
+
+def test_slow_loop_timing_waits_for_the_student_to_ask():
+    # 1 801 parameters x 50 points is more work than the page times unasked.
+    bigger = NO_BUGS | {"gc_source": "sidebar", "gc_hidden": "40, 40", "gc_points": 50}
+    app = page(**bigger)
+
+    assert_clean(app)
+    assert metrics(app)["Parameters P"] == "1,801"
+    assert "Per-parameter loop" not in metrics(app)
+    app.toggle(key="gc_time_loop").set_value(True).run()
+    assert metrics(app)["Per-parameter loop"].endswith(" ms")
