@@ -104,7 +104,7 @@ async def run_session(browser, url: str, index: int, args) -> SessionResult:
     page.on("pageerror", lambda error: result.errors.append(f"tab {index}: JS error {error}"))
     timeout_ms = args.timeout * 1000
     try:
-        await page.goto(url)
+        await page.goto(url, timeout=timeout_ms)
         await wait_for_idle(page, timeout_ms)
         seed = page.get_by_role("spinbutton", name=args.seed_label, exact=True)
 
