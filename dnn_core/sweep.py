@@ -79,17 +79,21 @@ def sweep(
         keep_prob=per_model if name == "keep_prob" else config.keep_prob,
         callback=callback,
     )
-    test_accuracy = (
-        np.asarray(accuracy(X_test, Y_test, result.params))
-        if X_test is not None and Y_test is not None
-        else np.full(K, np.nan)
-    )
+    # A diverged model's last finite weights can still overflow on new inputs; it then
+    # scores as it predicts, without warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        train_accuracy = np.asarray(accuracy(X, Y, result.params))
+        test_accuracy = (
+            np.asarray(accuracy(X_test, Y_test, result.params))
+            if X_test is not None and Y_test is not None
+            else np.full(K, np.nan)
+        )
     return SweepResult(
         name=name,
         values=values,
         iterations=result.iterations,
         costs=result.costs.reshape(len(result.iterations), K),
-        train_accuracy=np.asarray(accuracy(X, Y, result.params)),
+        train_accuracy=train_accuracy,
         test_accuracy=test_accuracy,
         params=result.params,
         diverged=result.diverged,
