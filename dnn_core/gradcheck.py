@@ -231,24 +231,16 @@ def gradient_check(
     P = theta.size
     gradapprox = np.empty(P)
     common = {"lambd": cost_lambd, "keep_prob": keep_prob, "masks": masks, "rng": dropout_rng}
-    if batch_size == 1:
-        # The course's loop: two full forward passes per parameter.
+    if batch_size == 1 or (dropout_rng is not None and masks is None):
+        # The course's loop: two full forward passes per parameter. Also used when every
+        # evaluation draws fresh dropout masks (to show why that fails): no pass can be
+        # shared then, and stacking whole networks would only cost memory.
         for i in range(P):
             thetas = np.tile(theta, (2, 1))
             thetas[0, i] += epsilon
             thetas[1, i] -= epsilon
             plus, minus = _stacked_costs(thetas, params, X, Y, **common)
             gradapprox[i] = (plus - minus) / (2 * epsilon)
-    elif dropout_rng is not None and masks is None:
-        # Fresh masks for every evaluation (to show why that fails): whole stacked networks.
-        chunk = batch_size or max(1, int(32e6 / (8 * _widest(params) * X.shape[1])))
-        for start in range(0, P, chunk):
-            index = np.arange(start, min(start + chunk, P))
-            thetas = np.tile(theta, (2 * index.size, 1))
-            thetas[np.arange(index.size), index] += epsilon
-            thetas[index.size + np.arange(index.size), index] -= epsilon
-            costs = _stacked_costs(thetas, params, X, Y, **common)
-            gradapprox[index] = (costs[: index.size] - costs[index.size :]) / (2 * epsilon)
     else:
         # Batched, layer by layer, reusing the unperturbed pass below each layer.
         chunk = batch_size or max(1, int(32e6 / (8 * _widest(params) * X.shape[1])))
