@@ -34,8 +34,7 @@ from tests.e2e.harness import (
     CHROMIUM_ARGS,
     EXCEPTION,
     IDLE_WAITS,
-    RUN_COUNTER_JS,
-    RUN_FINISHED_JS,
+    RunCounter,
     StreamlitServer,
     streamlit_server,
 )
@@ -87,13 +86,19 @@ async def wait_for_idle(page, timeout_ms: float) -> None:
         await page.wait_for_selector(selector, state=state, timeout=timeout_ms)
 
 
-async def timed_rerun(page, action, timeout_ms: float) -> float:
-    """Seconds from ``action`` (a widget change) until the rerun it caused has finished."""
+async def timed_rerun(page, runs: RunCounter, action, timeout_ms: float) -> float:
+    """Seconds from ``action`` (a widget change) until the rerun it caused has finished and
+    its page is drawn."""
     await wait_for_idle(page, timeout_ms)
-    before = await page.evaluate(RUN_COUNTER_JS)
+    before = runs.finished
     start = time.perf_counter()
     await action()
-    await page.wait_for_function(RUN_FINISHED_JS, arg=before, timeout=timeout_ms)
+    deadline = start + timeout_ms / 1000
+    while runs.finished <= before:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s")
+        await asyncio.sleep(0.02)
+    await wait_for_idle(page, timeout_ms)
     return time.perf_counter() - start
 
 
@@ -101,6 +106,8 @@ async def run_session(browser, url: str, index: int, args) -> SessionResult:
     result = SessionResult()
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
+    runs = RunCounter()
+    runs.attach(page)
     page.on("pageerror", lambda error: result.errors.append(f"tab {index}: JS error {error}"))
     timeout_ms = args.timeout * 1000
     try:
@@ -112,7 +119,7 @@ async def run_session(browser, url: str, index: int, args) -> SessionResult:
             await seed.fill(str(FIRST_SEED + index))
             await seed.press("Enter")
 
-        await timed_rerun(page, choose_seed, timeout_ms)
+        await timed_rerun(page, runs, choose_seed, timeout_ms)
         slider = page.get_by_role("group", name=args.slider, exact=True).get_by_role("slider")
 
         async def step_right():
@@ -120,7 +127,7 @@ async def run_session(browser, url: str, index: int, args) -> SessionResult:
             await page.keyboard.press("ArrowRight")
 
         for _ in range(args.changes):
-            result.latencies_s.append(await timed_rerun(page, step_right, timeout_ms))
+            result.latencies_s.append(await timed_rerun(page, runs, step_right, timeout_ms))
         for text in await page.locator(EXCEPTION).all_inner_texts():
             result.errors.append(f"tab {index}: exception on the page: {text[:200]}")
     except Exception as error:  # a timeout or a vanished element is a finding, not a crash

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from google.protobuf.message import DecodeError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.source_util import page_icon_and_name
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -146,30 +148,48 @@ def launch_chromium(playwright):
 
 # --- waiting for Streamlit ------------------------------------------------------------
 
-# Counts the app's finished runs (transitions out of "running"), so a wait can tell a new
-# rerun from the idle state before it began. Mutation records are read, not the attribute:
-# a quick run can start and end before the observer's callback fires.
-RUN_COUNTER_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) return -1;
-  if (window.__dnlRuns === undefined) {
-    window.__dnlRuns = 0;
-    new MutationObserver((records) => {
-      for (const record of records) if (record.oldValue === "running") window.__dnlRuns += 1;
-    }).observe(app, {
-      attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"],
-    });
-  }
-  return window.__dnlRuns;
-}"""
+
+class RunCounter:
+    """Counts the app's completed script runs, read from the messages the server sends over
+    the page's websocket. (The DOM can't tell: a quick rerun may start and end within one
+    frame and never show as running.)"""
+
+    def __init__(self) -> None:
+        self.finished = 0
+
+    def attach(self, page) -> None:
+        """Start counting; call before the page opens the app."""
+        page.on("websocket", lambda socket: socket.on("framereceived", self._on_frame))
+
+    def _on_frame(self, payload: bytes | str) -> None:
+        if isinstance(payload, bytes) and is_finished_run(payload):
+            self.finished += 1
 
 
-# True once a run has finished after the count ``before`` and the script is not running.
-RUN_FINISHED_JS = """(before) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return window.__dnlRuns > before
-      && app.getAttribute("data-test-script-state") === "notRunning";
-}"""
+def is_finished_run(payload: bytes) -> bool:
+    """Whether a websocket frame is Streamlit's "script run finished successfully"."""
+    message = ForwardMsg()
+    try:
+        message.ParseFromString(payload)
+    except DecodeError:
+        return False
+    return (
+        message.WhichOneof("type") == "script_finished"
+        and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+    )
+
+
+def run_counter(page) -> RunCounter:
+    """The page's run counter, attached on first use (``open_app`` does that)."""
+    if not hasattr(page, "dnl_run_counter"):
+        page.dnl_run_counter = RunCounter()
+        page.dnl_run_counter.attach(page)
+    return page.dnl_run_counter
+
+
+def finished_runs(page) -> int:
+    """How many runs of the script have finished for this page since it opened the app."""
+    return run_counter(page).finished
 
 
 # (selector, state) pairs that together mean "idle": the app is connected, its script has
@@ -188,22 +208,27 @@ def wait_for_idle(page, timeout_ms: float = RUN_TIMEOUT_MS) -> None:
         page.wait_for_selector(selector, state=state, timeout=timeout_ms)
 
 
-def finished_runs(page) -> int:
-    """How many runs of the script the page has seen finish since this was first called
-    (the first call starts counting and returns 0)."""
-    return page.evaluate(RUN_COUNTER_JS)
-
-
 def rerun_after(page, action: Callable[[], object], timeout_ms: float = RUN_TIMEOUT_MS) -> None:
-    """Do ``action`` (a widget change) and wait for the rerun it starts to finish."""
+    """Do ``action`` (a widget change) and wait for the rerun it starts to finish and be
+    drawn.
+
+    Raises:
+        TimeoutError: when no run finishes within ``timeout_ms``.
+    """
     wait_for_idle(page, timeout_ms)
     before = finished_runs(page)
     action()
-    page.wait_for_function(RUN_FINISHED_JS, arg=before, timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while finished_runs(page) <= before:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no script run finished within {timeout_ms / 1000:.0f} s")
+        page.wait_for_timeout(50)  # lets Playwright deliver the websocket events
+    wait_for_idle(page, timeout_ms)
 
 
 def open_app(page, server: StreamlitServer, path: str = "", query: str = "") -> None:
     """Open ``/<path>?<query>`` and wait for its first run to finish."""
+    run_counter(page)
     page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
     wait_for_idle(page)
 
