@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 BIND: Final = "query-params"
 
@@ -66,13 +67,21 @@ def bound_widget(widget: Callable[..., Any], label: str, key: str, default: Any,
         lr = bound_widget(st.slider, "Learning rate", "init_lr", 0.01,
                           min_value=0.0001, max_value=1.0, format="%.4f")
     """
+    bind = BIND
     if _crashes_streamlit(widget.__name__, default, st.query_params.get_all(key)):
-        # The link was just opened, so the parameter is not bound yet and can be dropped;
-        # the rerun then starts from the cleaned URL.
-        del st.query_params[key]
-        st.rerun()
+        try:
+            # A link just opened: the parameter is not bound yet, so it can be dropped and
+            # the rerun starts from the cleaned URL.
+            del st.query_params[key]
+        except StreamlitAPIException:
+            # Bound already (the student went back in the browser's history to that link):
+            # skip the binding for this run, so the widget keeps its value instead of
+            # seeding from the URL.
+            bind = None
+        else:
+            st.rerun()
     start = starting_value_kwargs(widget.__name__, default, kwargs.get("options"))
-    return widget(label, key=key, bind=BIND, **start, **kwargs)
+    return widget(label, key=key, bind=bind, **start, **kwargs)
 
 
 def _crashes_streamlit(widget_name: str, default: Any, url_values: list[str]) -> bool:

@@ -66,3 +66,15 @@ def test_a_bad_link_opens_the_defaults_and_is_cleaned_up(page, components_server
     assert not exceptions(page)
     assert not page.js_errors
     page.wait_for_url(f"{components_server.url}/")
+
+
+def test_going_back_to_a_bad_link_does_not_break_the_page(page, components_server):
+    # Streamlit 1.67 would crash here: the history entry still holds ?seed=inf, and going
+    # back re-seeds the (now bound) integer input from it. bound_widget avoids that.
+    open_app(page, components_server, query="seed=inf&noise=0.4")
+    page.wait_for_url(f"{components_server.url}/?noise=0.4")
+    move_slider(page, "Noise", 1)
+    rerun_after(page, page.go_back)
+    assert not exceptions(page)
+    assert settings_line(page) == "settings: noise=0.4 lr=0.1 init=he seed=3"
+    page.wait_for_url(f"{components_server.url}/?noise=0.4")
