@@ -2,7 +2,6 @@
 and the rest of the page carries on."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,8 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from dnn_core import datasets
 from ui.upload import EXPECTED_FORMAT, dataset_csv, read_upload, template_csv
-
-COURSE_DATA = Path(__file__).resolve().parents[3] / "shared" / "course-data" / "data.mat"
 
 
 def upload_page():
@@ -88,9 +85,8 @@ def test_a_course_layout_mat_file_keeps_its_own_test_set():
     assert "uploaded mine.mat (2, 40) (2, 12)" in page_text(app)
 
 
-@pytest.mark.skipif(not COURSE_DATA.is_file(), reason="course data not present")
-def test_the_course_football_data_uploads_as_is():
-    app = upload("data.mat", COURSE_DATA.read_bytes(), "application/octet-stream")
+def test_the_course_football_data_uploads_as_is(course_data_path):
+    app = upload("data.mat", course_data_path.read_bytes(), "application/octet-stream")
     assert not app.error
     assert "uploaded data.mat (2, 211) (2, 200)" in page_text(app)
 
