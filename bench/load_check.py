@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import threading
@@ -189,7 +190,14 @@ def report(rounds: list[RoundResult], args) -> None:
             print(f"  N={result.sessions}: ... and {len(result.errors) - 5} more errors")
 
 
-async def main_async(args) -> list[RoundResult]:
+def server_errors(log: str) -> list[str]:
+    """The distinct exception lines in the server's log (the page only shows a generic
+    message: showErrorDetails is "none")."""
+    lines = re.findall(r"^[A-Za-z_][\w.]*(?:Error|Exception)\b.*$", log, re.MULTILINE)
+    return list(dict.fromkeys(lines))
+
+
+async def main_async(args) -> tuple[list[RoundResult], list[str]]:
     from playwright.async_api import async_playwright
 
     rounds = []
@@ -202,7 +210,8 @@ async def main_async(args) -> list[RoundResult]:
                 print(f"N = {sessions} ...", flush=True)
                 rounds.append(await run_round(browser, server, sessions, args))
             await browser.close()
-    return rounds
+        errors = server_errors(server.log())
+    return rounds, errors
 
 
 def main() -> None:
@@ -218,7 +227,10 @@ def main() -> None:
         sys.exit(f"Needs Debian's chromium at {CHROMIUM} (apt-get install chromium).")
     if any(n < 1 for n in args.sessions) or args.changes < 1:
         sys.exit("--sessions and --changes must be at least 1.")
-    report(asyncio.run(main_async(args)), args)
+    rounds, errors = asyncio.run(main_async(args))
+    report(rounds, args)
+    for line in errors[:10]:
+        print(f"  server log: {line}")
 
 
 if __name__ == "__main__":
