@@ -6,46 +6,25 @@ no ``st.navigation``).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 
 from dnn_core import datasets
 from ui import controls, figures, live
 
-HERE = Path(__file__).parent
-LESSONS = (
-    (
-        "pages/1_Initialization.py",
-        "Initialization",
-        ":material/casino:",
-        "Zeros, large random, He and Xavier starts: why the first weights decide whether a "
-        "deep network learns at all (symmetry, vanishing and exploding signals).",
-    ),
-    (
-        "pages/2_Regularization.py",
-        "Regularization",
-        ":material/tune:",
-        "L2 and dropout against overfitting: smoother boundaries, smaller weights, and the "
-        "trade between train and test accuracy.",
-    ),
-    (
-        "pages/3_Gradient_Checking.py",
-        "Gradient checking",
-        ":material/rule:",
-        "Compare backpropagation with numerical derivatives to catch bugs, including the "
-        "course's planted ones.",
-    ),
-    (
-        "pages/4_Optimization.py",
-        "Optimization",
-        ":material/speed:",
-        "Mini-batches, momentum and Adam: how the path to a minimum gets faster and smoother.",
-    ),
-)
+ABOUT = {
+    "Initialization": "Zeros, large random, He and Xavier starts: why the first weights decide "
+    "whether a deep network learns at all (symmetry, vanishing and exploding signals).",
+    "Regularization": "L2 and dropout against overfitting: smoother boundaries, smaller "
+    "weights, and the trade between train and test accuracy.",
+    "Gradient checking": "Compare backpropagation with numerical derivatives to catch bugs, "
+    "including the course's planted ones.",
+    "Optimization": "Mini-batches, momentum and Adam: how the path to a minimum gets faster "
+    "and smoother.",
+}
+LESSONS = [page for page in controls.PAGES if page.title in ABOUT]
 
-controls.setup_page("Home", ":material/neurology:")
+controls.setup_page(controls.PAGES[0].title, controls.PAGES[0].icon)
 st.title("Deep Net Lab")
 st.markdown(
     "An interactive lab for the practical side of training deep networks. Each lesson "
@@ -56,12 +35,13 @@ st.markdown(
 )
 
 st.header("Lessons")
-for column, (path, title, icon, about) in zip(st.columns(len(LESSONS)), LESSONS, strict=True):
+installed = controls.installed_pages()
+for column, lesson in zip(st.columns(len(LESSONS)), LESSONS, strict=True):
     with column.container(border=True, height="stretch"):
-        st.subheader(title)
-        st.markdown(about)
-        if (HERE / path).is_file():
-            st.page_link(path, label=f"Open {title.lower()}", icon=icon)
+        st.subheader(lesson.title)
+        st.markdown(ABOUT[lesson.title])
+        if lesson in installed:
+            st.page_link(lesson.path, label=f"Open {lesson.title.lower()}", icon=lesson.icon)
         else:
             st.caption("This lesson is not installed.")
 
@@ -99,6 +79,7 @@ controls.chart(
 )
 with st.sidebar:
     st.caption(
-        "Pick a lesson above. Every lesson keeps its own settings while you move between "
-        "pages; the lesson's sidebar has a button to return to its defaults."
+        "Pick a lesson. Every lesson keeps its own settings while you move between pages, "
+        "and its address holds them: copy the link to share a configuration. The lesson's "
+        "sidebar also has a button to return to its defaults."
     )

@@ -71,11 +71,11 @@ with choice_column:
 with scale_column:
     scale = controls.stateful(
         st.select_slider,
-        "Scale of the random scheme",
+        f"Scale of the random scheme ({TIMES})",
         controls.key(PREFIX, "scale"),
         10.0,
         options=SCALES,
-        format_func=lambda value: f"{TIMES} {value:g}",
+        format_func=lambda value: f"{value:g}",
         disabled=scheme != "random",
         help="Random weights are standard normal times this scale (the course uses 10).",
     )
@@ -107,6 +107,12 @@ metric_columns[0].metric("Train accuracy", f"{train_accuracy:.1%}")
 metric_columns[1].metric("Test accuracy", f"{test_accuracy:.1%}")
 metric_columns[2].metric("Final cost", f"{result.costs[-1]:.4g}" if result.costs.size else "n/a")
 metric_columns[3].metric("Training time", f"{result.elapsed_s:.2f} s")
+controls.downloads(
+    {SCHEMES[scheme]: (result, configs[scheme])},
+    key="init_download",
+    name="initialization",
+    figures=view.final_figures,
+)
 controls.explain(
     "**Left:** the cost (cross-entropy) after each step. **Right:** the network's "
     "probability of the blue class over the plane; the dark line is where it is 0.5. "

@@ -132,6 +132,12 @@ metric_columns[2].metric(
     help="A large positive gap is the signature of overfitting.",
 )
 metric_columns[3].metric("Final cost", f"{result.costs[-1]:.4g}" if result.costs.size else "n/a")
+controls.downloads(
+    {MODES[mode]: (result, config)},
+    key="reg_download",
+    name="regularization",
+    figures=view.final_figures,
+)
 explain_left, explain_right = st.columns(2)
 with explain_left:
     controls.explain(

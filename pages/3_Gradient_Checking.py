@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dnn_core import TrainConfig, forward, gradcheck
 from dnn_core.training import initial_parameters
-from ui import controls, figures, live
+from ui import controls, export, figures, live
 
 PREFIX = "gc"
 MINUS = "\N{MINUS SIGN}"
@@ -168,6 +170,68 @@ def kinks_per_layer(X: np.ndarray, params: dict[str, np.ndarray], epsilon: float
     return counts
 
 
+def entries_csv(report: gradcheck.GradCheckReport, params: dict[str, np.ndarray]) -> bytes:
+    """Every parameter's backprop gradient, two-sided difference and relative difference:
+    columns ``parameter, row, column, grad, gradapprox, difference``."""
+    rows = []
+    for name, span in report.slices.items():
+        shape = params[name].shape
+        grad, approx = report.grad[span], report.gradapprox[span]
+        denominator = np.abs(grad) + np.abs(approx)
+        difference = np.divide(
+            np.abs(grad - approx), denominator, out=np.zeros_like(grad), where=denominator > 0
+        )
+        row, column = np.unravel_index(np.arange(grad.size), shape)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "parameter": name,
+                    "row": row,
+                    "column": column,
+                    "grad": grad,
+                    "gradapprox": approx,
+                    "difference": difference,
+                }
+            )
+        )
+    return pd.concat(rows).to_csv(index=False, float_format="%.17g").encode()
+
+
+def check_downloads(
+    report: gradcheck.GradCheckReport, params: dict[str, np.ndarray], charts: dict
+) -> None:
+    """Downloads of the network check: the checked parameters, the entry-by-entry
+    comparison and the charts (files are built only when clicked)."""
+    with st.expander("Download this check", icon=":material/download:"):
+        data_column, chart_column = st.columns(2)
+        with data_column:
+            st.markdown("**The check**: parameters checked and every entry compared")
+            files = {
+                "params.npz": ("Parameters (.npz)", "application/octet-stream", export.params_npz),
+                "params.json": ("Parameters (.json)", "application/json", export.params_json),
+                "entries.csv": ("Gradients entry by entry (.csv)", "text/csv", None),
+            }
+            for file_name, (label, mime, builder) in files.items():
+                st.download_button(
+                    label,
+                    partial(builder, params) if builder else partial(entries_csv, report, params),
+                    file_name=f"gradient-check-{file_name}",
+                    mime=mime,
+                    key=f"{PREFIX}_download_{file_name}",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
+        with chart_column:
+            st.markdown("**Charts** as interactive pages")
+            for index, (label, figure) in enumerate(charts.items()):
+                export.download_figure(
+                    figure,
+                    key=f"{PREFIX}_download_figure{index}",
+                    name=f"gradient check {label}",
+                    label=f"{label} (.html)",
+                )
+
+
 controls.setup_page("Gradient checking", ":material/rule:")
 st.title("Gradient checking")
 st.markdown(
@@ -321,12 +385,10 @@ with network_tab:
                     "the check **although backprop is right**. Try another weight seed or "
                     "more units per layer."
                 )
-            controls.chart(
-                figures.per_parameter_difference_figure(
-                    report.per_param, levels, title="Relative difference per parameter block"
-                ),
-                key="gc-per-block",
+            per_block_figure = figures.per_parameter_difference_figure(
+                report.per_param, levels, title="Relative difference per parameter block"
             )
+            controls.chart(per_block_figure, key="gc-per-block")
             controls.explain(
                 "The same difference, computed for each block of parameters on its own. "
                 "Colours follow the thresholds: green below 1e-7, yellow below 1e-5, orange "
@@ -340,8 +402,12 @@ with network_tab:
         worst = max(report.per_param, key=report.per_param.get)
         blocks = list(report.per_param)
         with block_column:
-            block = st.selectbox(
-                "Parameter block", blocks, index=blocks.index(worst), key=f"{PREFIX}_block"
+            block = controls.stateful(
+                st.selectbox,
+                "Parameter block",
+                controls.key(PREFIX, "block"),
+                worst,
+                options=blocks,
             )
             controls.explain(
                 f"Each cell is one parameter's |dθ {MINUS} dθ_approx| / (|dθ| + |dθ_approx|).",
@@ -350,15 +416,17 @@ with network_tab:
             )
         shape = params[block].shape
         span = report.slices[block]
-        controls.chart(
-            figures.entry_difference_heatmap(
-                report.grad[span].reshape(shape),
-                report.gradapprox[span].reshape(shape),
-                name=block,
-                title=f"{block}: relative difference per entry",
-            ),
-            key="gc-entries",
-            container=heatmap_column,
+        entries_figure = figures.entry_difference_heatmap(
+            report.grad[span].reshape(shape),
+            report.gradapprox[span].reshape(shape),
+            name=block,
+            title=f"{block}: relative difference per entry",
+        )
+        controls.chart(entries_figure, key="gc-entries", container=heatmap_column)
+        check_downloads(
+            report,
+            params,
+            {"Difference per block": per_block_figure, f"{block} per entry": entries_figure},
         )
 
 # --- Dropout and L2 -------------------------------------------------------------------

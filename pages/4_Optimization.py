@@ -7,6 +7,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from dnn_core import accuracy, train
@@ -113,16 +114,19 @@ runs = {}
 frame_numbers = itertools.count()
 
 
-def draw_costs(curves: dict, *, final: bool) -> None:
+def draw_costs(curves: dict, *, final: bool) -> go.Figure:
     """The cost per epoch of every optimizer in one chart; while training, each frame is
     a new chart with its own key (the finished one keeps a stable key)."""
-    cost_place.plotly_chart(
-        figures.cost_curves_figure(
-            curves, title="Cost per epoch", num_iterations=epochs, x_title="epoch"
-        ),
-        key="opt-costs" if final else f"opt-costs-frame{next(frame_numbers)}",
-        theme=None,
+    figure = figures.cost_curves_figure(
+        curves, title="Cost per epoch", num_iterations=epochs, x_title="epoch"
     )
+    controls.chart(
+        figure,
+        key="opt-costs" if final else f"opt-costs-frame{next(frame_numbers)}",
+        container=cost_place,
+        filename="optimization cost per epoch",
+    )
+    return figure
 
 
 def finished_curves() -> dict:
@@ -147,22 +151,19 @@ for choice, config in configs.items():
             label=f"Training with {name}",
             on_frame=show_progress,
         )
-draw_costs(finished_curves(), final=True)
+cost_figure = draw_costs(finished_curves(), final=True)
 for choice, run in runs.items():
     live.show_run_status(run, what=CHOICES[choice])
 
 curve_column, text_column = st.columns([3, 2])
-with curve_column:
-    controls.chart(
-        live.memoize(
-            ("opt minibatch costs", sidebar.data, tuple(configs.values())),
-            lambda: figures.minibatch_costs_figure(
-                {CHOICES[choice]: run.minibatch_costs for choice, run in runs.items()},
-                title="Cost of each mini-batch step",
-            ),
-        ),
-        key="opt-minibatch-costs",
-    )
+minibatch_figure = live.memoize(
+    ("opt minibatch costs", sidebar.data, tuple(configs.values())),
+    lambda: figures.minibatch_costs_figure(
+        {CHOICES[choice]: run.minibatch_costs for choice, run in runs.items()},
+        title="Cost of each mini-batch step",
+    ),
+)
+controls.chart(minibatch_figure, key="opt-minibatch-costs", container=curve_column)
 with text_column:
     controls.explain(
         "**Above:** the cost on the whole training set after each epoch. **Left:** the cost "
@@ -177,6 +178,13 @@ with text_column:
         f"{m} training points; mini-batches of {settings.mini_batch_size} make "
         f"{steps_per_epoch} steps per epoch, {epochs * steps_per_epoch:,} in all."
     )
+controls.downloads(
+    {CHOICES[choice]: (run, configs[choice]) for choice, run in runs.items()},
+    key="opt_download",
+    name="optimization",
+    figures={"Cost per epoch": cost_figure, "Cost per step": minibatch_figure},
+    title="Download these runs",
+)
 
 st.header("Decision boundaries")
 # Two maps per row: narrower ones would shrink the moons to a strip.

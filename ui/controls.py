@@ -1,23 +1,39 @@
 """Sidebar widgets -> frozen, hashable configuration dataclasses.
 
-Every widget has a stable ``key`` (``"<page prefix>_<setting>"``) and keeps its value for
-the whole session (``persist_state="session"``), so a student can move between lessons and
-come back to the same settings. Defaults are written into ``st.session_state`` before a
-widget is created instead of being passed as ``value=``: presets (e.g. "course settings")
-can then set the same keys from a callback without Streamlit's "default value and Session
-State" conflict.
+Every widget has a stable ``key`` (``"<page prefix>_<setting>"``), which is also its URL query
+parameter: settings a student changes appear in the address bar (defaults are left out), so
+a copied link opens the lesson with the same configuration (see :mod:`ui.share`). Values are
+kept for the whole session too (``persist_state="session"``), so a student can move between
+lessons and come back to the same settings.
+
+Each widget gets its default through ``value=`` (or ``index=``/``default=``): Streamlit
+compares against it to leave defaults out of the URL. Presets ("course settings", "quick
+lesson defaults") assign ``st.session_state`` from their ``on_click`` callback, the way
+Streamlit documents for changing a URL-bound widget; the URL follows. Having both a default
+and a Session State assignment is intended here, so ``.streamlit/config.toml`` turns off
+Streamlit's log warning about that combination (``disableWidgetStateDuplicationWarning``).
+Seeding through ``st.session_state`` instead of ``value=`` would avoid the warning but break
+links: a preset value equal to the widget's own fallback (say λ = 0, a slider's minimum)
+would be dropped from the URL, and the link would reopen at the lesson's default.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from dnn_core import TrainConfig, datasets, gradcheck
+from dnn_core.datasets import Dataset
+
+from . import export, share, upload
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 100
@@ -26,19 +42,59 @@ MAX_LEARNING_RATE = 10.0
 MAX_ITERATIONS = 30_000
 MAX_SEED = 10_000
 PERSIST = "session"
+UPLOAD = "upload"
+"""The data-set choice that shows the uploader instead of a catalogued set."""
+DATA_LABELS = {name: spec.label for name, spec in datasets.CATALOG.items()} | {
+    UPLOAD: "Upload your own (.csv or .mat)"
+}
 
 
 @dataclass(frozen=True)
 class DataChoice:
-    """Which catalogued data set to use (see :data:`dnn_core.datasets.CATALOG`)."""
+    """Which data set to use: a catalogued one (see :data:`dnn_core.datasets.CATALOG`) at a
+    noise and seed, or an upload.
+
+    An upload has ``name == UPLOAD``, ``upload_hash`` (a hash of its points, so cache keys
+    tell uploads apart) and the data themselves in ``uploaded``, which stays out of
+    equality and hashing: choices remain cheap, hashable cache keys.
+    """
 
     name: str
     noise: float
     seed: int
+    upload_hash: str = ""
+    uploaded: Dataset | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_upload(cls, data: Dataset) -> DataChoice:
+        return cls(UPLOAD, 0.0, 0, upload_hash=content_hash(data), uploaded=data)
+
+    @classmethod
+    def catalogued(cls, name: str) -> DataChoice:
+        """Data set ``name`` at its own default noise and seed (the course's)."""
+        spec = datasets.CATALOG[name]
+        return cls(name, float(spec.default_noise), int(spec.default_seed))
+
+    @property
+    def is_upload(self) -> bool:
+        return self.uploaded is not None
 
     @property
     def label(self) -> str:
+        if self.uploaded is not None:
+            return self.uploaded.name
         return datasets.CATALOG[self.name].label
+
+
+def content_hash(data: Dataset) -> str:
+    """A short hash of a data set's points and labels (train and test, in order): equal
+    for the same points whatever the file was called."""
+    digest = hashlib.sha256()
+    for array in (data.X_train, data.Y_train, data.X_test, data.Y_test):
+        values = np.ascontiguousarray(array, dtype=np.float64)
+        digest.update(str(values.shape).encode())
+        digest.update(values.tobytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -99,15 +155,16 @@ def key(prefix: str, name: str) -> str:
 
 
 def stateful(widget: Callable[..., Any], label: str, widget_key: str, default: Any, **kwargs):
-    """Create ``widget`` with ``key=widget_key``, starting from ``default`` the first time
-    and keeping its value for the session."""
-    st.session_state.setdefault(widget_key, default)
-    return widget(label, key=widget_key, persist_state=PERSIST, **kwargs)
+    """Create ``widget`` (``st.slider``, ``st.selectbox``, ...) with ``key=widget_key``,
+    starting at ``default``, bound to the URL query parameter ``widget_key`` and kept for
+    the session; returns its value. A link's value that does not fit the widget (out of
+    range, not an option) is ignored, so the widget starts at ``default``."""
+    return share.bound_widget(widget, label, widget_key, default, persist_state=PERSIST, **kwargs)
 
 
 def apply_settings(values: Mapping[str, Any]) -> None:
     """Set several widgets at once (``key -> value``); use as an ``on_click`` callback so
-    the values are in place before the widgets are drawn."""
+    the values are in place before the widgets are drawn (the URL follows)."""
     for widget_key, value in values.items():
         st.session_state[widget_key] = value
 
@@ -115,40 +172,55 @@ def apply_settings(values: Mapping[str, Any]) -> None:
 # --- Data set -------------------------------------------------------------------------
 
 
-def _reset_data_defaults(prefix: str) -> None:
-    """A newly chosen data set starts from its own noise and seed (the course's)."""
-    spec = datasets.CATALOG[st.session_state[key(prefix, "dataset")]]
-    st.session_state[key(prefix, "noise")] = float(spec.default_noise)
-    st.session_state[key(prefix, "data_seed")] = int(spec.default_seed)
+def data_keys(prefix: str, name: str) -> tuple[str, str]:
+    """The keys of data set ``name``'s noise and seed widgets on a page, e.g.
+    ``("reg_moons_noise", "reg_moons_seed")``.
+
+    Each data set has its own pair (its own noise range and defaults), so switching sets
+    starts the new one at its own defaults and switching back finds the old values. (One
+    shared slider would change identity with its range and then be reset from the link.)
+    """
+    return key(prefix, f"{name}_noise"), key(prefix, f"{name}_seed")
 
 
-def dataset_picker(prefix: str, default: str = "circles") -> DataChoice:
+def dataset_picker(
+    prefix: str, default: str = "circles", *, allow_upload: bool = False
+) -> DataChoice:
     """Data set, noise and seed widgets (in the current container, e.g. ``st.sidebar``).
 
-    Changing the data set resets noise and seed to that set's defaults, since each set has
-    its own noise range.
+    With ``allow_upload`` the list ends with "Upload your own", which shows an uploader
+    instead of noise and seed: an accepted file is the choice; until then (or after a
+    rejected file) the page goes on with the data set used before, and says so.
     """
     if default not in datasets.CATALOG:
         raise ValueError(f"Unknown data set {default!r}.")
-    spec = datasets.CATALOG[default]
-    st.session_state.setdefault(key(prefix, "noise"), float(spec.default_noise))
-    st.session_state.setdefault(key(prefix, "data_seed"), int(spec.default_seed))
     name = stateful(
         st.selectbox,
         "Data set",
         key(prefix, "dataset"),
         default,
-        options=datasets.NAMES,
-        format_func=lambda option: datasets.CATALOG[option].label,
-        on_change=_reset_data_defaults,
-        args=(prefix,),
+        options=(*datasets.NAMES, UPLOAD) if allow_upload else datasets.NAMES,
+        format_func=DATA_LABELS.get,
         help="Two-class points in the plane. Test points are held out from training.",
     )
+    previous_key = key(prefix, "previous_data")  # session only: not a widget
+    if name == UPLOAD:
+        uploaded = upload.dataset_uploader(key(prefix, "upload"))
+        if uploaded is not None:
+            return DataChoice.from_upload(uploaded)
+        previous = st.session_state.get(previous_key) or DataChoice.catalogued(default)
+        st.info(
+            f"Until a file is accepted, this page goes on with **{previous.label}**. A file "
+            "stays in use while you are on this page.",
+            icon=":material/info:",
+        )
+        return previous
     spec = datasets.CATALOG[name]
+    noise_key, seed_key = data_keys(prefix, name)
     noise = stateful(
         st.slider,
         "Noise",
-        key(prefix, "noise"),
+        noise_key,
         float(spec.default_noise),
         min_value=0.0,
         max_value=float(spec.max_noise),
@@ -158,14 +230,16 @@ def dataset_picker(prefix: str, default: str = "circles") -> DataChoice:
     seed = stateful(
         st.number_input,
         "Data seed",
-        key(prefix, "data_seed"),
+        seed_key,
         int(spec.default_seed),
         min_value=0,
         max_value=MAX_SEED,
         step=1,
         help="Draws a different sample of the same data set.",
     )
-    return DataChoice(name=name, noise=float(noise), seed=int(seed))
+    choice = DataChoice(name=name, noise=float(noise), seed=int(seed))
+    st.session_state[previous_key] = choice
+    return choice
 
 
 # --- Architecture ---------------------------------------------------------------------
@@ -225,7 +299,7 @@ def sidebar(
     options = options or SidebarOptions()
     with st.sidebar:
         st.header("Data")
-        data = dataset_picker(prefix, defaults.dataset)
+        data = dataset_picker(prefix, defaults.dataset, allow_upload=True)
         st.header("Network and training")
         architecture = stateful(
             st.text_input,
@@ -286,6 +360,7 @@ def sidebar(
                 args=(values,),
                 width="stretch",
             )
+        share_settings(prefix, data)
     hidden_layers, problem = parse_hidden_layers(architecture)
     if problem:
         hidden_layers = defaults.hidden_layers
@@ -304,13 +379,28 @@ def sidebar(
     )
 
 
+def share_settings(prefix: str, data: DataChoice) -> None:
+    """The copy-link button (in the current container) and what a link carries."""
+    st.subheader("Share")
+    share.copy_link_button(key=key(prefix, "copy_link"))
+    if data.is_upload:
+        st.caption(
+            f"The link carries every setting but not your file ({data.label}): whoever "
+            "opens it gets the upload option and the lesson's own data until they upload "
+            "the file too.",
+        )
+    else:
+        st.caption("The link opens this lesson with every setting shown here.")
+
+
 def settings_for(prefix: str, config: SidebarConfig) -> dict[str, Any]:
     """The widget values (``key -> value``) that reproduce ``config`` on a page: the
     building block of presets."""
+    noise_key, seed_key = data_keys(prefix, config.data.name)
     return {
         key(prefix, "dataset"): config.data.name,
-        key(prefix, "noise"): config.data.noise,
-        key(prefix, "data_seed"): config.data.seed,
+        noise_key: config.data.noise,
+        seed_key: config.data.seed,
         key(prefix, "hidden"): format_hidden_layers(config.hidden_layers),
         key(prefix, "lr"): config.learning_rate,
         key(prefix, "iterations"): config.num_iterations,
@@ -322,12 +412,10 @@ def lesson_settings(prefix: str, defaults: LessonDefaults) -> dict[str, Any]:
     """The widget values (``key -> value``) that restore a lesson's ``defaults``, its data
     set at that set's own noise and seed: what a "defaults" or "course settings" button
     applies (add page-specific keys with ``|``)."""
-    spec = datasets.CATALOG[defaults.dataset]
-    data = DataChoice(defaults.dataset, float(spec.default_noise), int(spec.default_seed))
     return settings_for(
         prefix,
         SidebarConfig(
-            data=data,
+            data=DataChoice.catalogued(defaults.dataset),
             hidden_layers=defaults.hidden_layers,
             learning_rate=defaults.learning_rate,
             num_iterations=defaults.num_iterations,
@@ -339,9 +427,47 @@ def lesson_settings(prefix: str, defaults: LessonDefaults) -> dict[str, Any]:
 # --- Page furniture -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PageEntry:
+    """A page of the lab: its script (relative to the app's folder), title and icon."""
+
+    path: str
+    title: str
+    icon: str
+
+
+APP_ROOT = Path(__file__).resolve().parents[1]
+PAGES = (
+    PageEntry("app.py", "Home", ":material/neurology:"),
+    PageEntry("pages/1_Initialization.py", "Initialization", ":material/casino:"),
+    PageEntry("pages/2_Regularization.py", "Regularization", ":material/tune:"),
+    PageEntry("pages/3_Gradient_Checking.py", "Gradient checking", ":material/rule:"),
+    PageEntry("pages/4_Optimization.py", "Optimization", ":material/speed:"),
+)
+PAGE_RUN_KEY = "dnl_page_run"
+"""Session-state counter of page runs (``setup_page`` counts), so helpers can tell which
+run they are in."""
+
+
+def installed_pages() -> tuple[PageEntry, ...]:
+    """The pages whose scripts exist (a lesson may be left out of a deployment)."""
+    return tuple(page for page in PAGES if (APP_ROOT / page.path).is_file())
+
+
 def setup_page(title: str, icon: str) -> None:
-    """Wide layout and the browser tab's title; call first on every page."""
+    """Wide layout, the browser tab's title and the page links at the top of the sidebar;
+    call first on every page.
+
+    Streamlit's own page list is hidden (``showSidebarNavigation = false``) because it would
+    name the home page "app" after its file; these links name it "Home". (Not
+    ``st.navigation``: see DESIGN.md.)
+    """
     st.set_page_config(page_title=f"{title} · Deep Net Lab", page_icon=icon, layout="wide")
+    st.session_state[PAGE_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY, 0) + 1
+    with st.sidebar.container(key="dnl_nav"):
+        for page in installed_pages():
+            st.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
+        st.divider()
 
 
 def explain(text: str, *, formula: str | None = None, look_for: str | None = None) -> None:
@@ -354,20 +480,69 @@ def explain(text: str, *, formula: str | None = None, look_for: str | None = Non
         st.caption(f"**What to look for:** {look_for}")
 
 
-def chart(figure, *, key: str, container=None) -> None:
+def figure_title(figure: go.Figure) -> str:
+    """The figure's title text without markup (``""`` when it has none)."""
+    text = figure.layout.title.text or ""
+    return re.sub(r"<[^>]+>", " ", text).strip()
+
+
+def chart(figure: go.Figure, *, key: str, container=None, filename: str | None = None) -> None:
     """Show a figure from :mod:`ui.figures` as designed (its own template and palette, not
-    Streamlit's chart theme), full width."""
-    (container or st).plotly_chart(figure, key=key, theme=None)
+    Streamlit's chart theme), full width. Its camera button saves ``<filename>.png``
+    (default: the figure's title, else ``key``)."""
+    name = filename or figure_title(figure) or key
+    (container or st).plotly_chart(
+        figure, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
+    )
+
+
+def downloads(
+    runs: Mapping[str, tuple[Any, TrainConfig | None]],
+    *,
+    key: str,
+    name: str,
+    figures: Mapping[str, go.Figure] | None = None,
+    title: str = "Download this run",
+) -> None:
+    """An expander with downloads: for each run its trained parameters (.npz, .json) and
+    cost history (.csv), then ``figures`` as interactive HTML pages that open offline.
+    Files are built only when clicked.
+
+    Args:
+        runs: label -> ``(TrainResult, its TrainConfig)`` (the config goes into the JSON),
+            e.g. ``{"He": (result, config)}``.
+        key: prefix of the buttons' widget keys.
+        name: what is downloaded, the start of every file name (e.g. ``"regularization"``).
+        figures: name -> figure, e.g. ``{"Cost curve": ...}``.
+    """
+    with st.expander(title, icon=":material/download:"):
+        for column, (index, (label, (result, config))) in zip(
+            st.columns(max(len(runs), 2)), enumerate(runs.items()), strict=False
+        ):
+            with column:
+                st.markdown(f"**{label}**: trained parameters and cost history")
+                export.download_run(
+                    result, key=f"{key}_run{index}", name=f"{name} {label}", config=config
+                )
+        if figures:
+            st.markdown("**Charts** as interactive pages")
+            for column, (index, (label, figure)) in zip(
+                st.columns(max(len(figures), 2)), enumerate(figures.items()), strict=False
+            ):
+                with column:
+                    export.download_figure(
+                        figure,
+                        key=f"{key}_figure{index}",
+                        name=f"{name} {label}",
+                        label=f"{label} (.html)",
+                    )
 
 
 # --- Gradient checking ---
 
 CHECK_EPSILONS = tuple(float(f"1e-{power}") for power in range(1, 13))
-ONE_D_FUNCTIONS = {
-    "linear": "J(θ) = θx (the course's)",
-    "cubic": "J(θ) = θ³x",
-    "sine": "J(θ) = sin(θx)",
-}
+# Short option labels: they are what a shared link shows (``?gc_function=θ³x``).
+ONE_D_FUNCTIONS = {"linear": "θx", "cubic": "θ³x", "sine": "sin(θx)"}
 COURSE_BUGS = ("dW2_x2", "db1_x4")
 OTHER_BUGS = ("relu_mask", "missing_1_over_m", "l2_forgotten")
 MAX_CHECK_POINTS = 300
@@ -420,6 +595,8 @@ def one_d_check_controls(prefix: str) -> OneDCheckSettings:
         "linear",
         options=list(ONE_D_FUNCTIONS),
         format_func=ONE_D_FUNCTIONS.get,
+        captions=["the course's", "", ""],
+        horizontal=True,
         help="θx is linear, so its two-sided difference has no truncation error; the "
         "curved functions show both kinds of error.",
     )
@@ -465,10 +642,11 @@ def network_check_controls(prefix: str) -> NetworkCheckSettings:
         key(prefix, "source"),
         "course",
         options=["course", "sidebar"],
-        format_func={
-            "course": "The course's test case (4 inputs, 3 examples, layers 4-5-3-1)",
-            "sidebar": "The sidebar's data set and hidden layers (He initialization)",
-        }.get,
+        format_func={"course": "Course's test case", "sidebar": "Sidebar's network"}.get,
+        captions=[
+            "4 inputs, 3 examples, layers 4-5-3-1",
+            "the sidebar's data set and hidden layers, He initialization",
+        ],
     )
     course_case = source == "course"
     sample_size = stateful(
@@ -531,10 +709,8 @@ def network_check_controls(prefix: str) -> NetworkCheckSettings:
         key(prefix, "masks"),
         "fixed",
         options=["fixed", "fresh"],
-        format_func={
-            "fixed": "One mask, held fixed for every cost evaluation",
-            "fresh": "A fresh mask at every cost evaluation",
-        }.get,
+        format_func={"fixed": "Fixed", "fresh": "Fresh"}.get,
+        captions=["one mask for every cost evaluation", "a new mask at every cost evaluation"],
         disabled=keep_prob >= 1.0,
     )
     return NetworkCheckSettings(
@@ -560,11 +736,7 @@ OPTIMIZER_CHOICES = {
 MINI_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 BETA2_CHOICES = (0.9, 0.99, 0.995, 0.999, 0.9999)
 ADAM_EPSILONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4)
-DECAYS = {
-    "none": "None (constant)",
-    "inverse": "α₀ / (1 + rate · epoch)",
-    "scheduled": "α₀ / (1 + rate · ⌊epoch / interval⌋)",
-}
+DECAYS = {"none": "None", "inverse": "Every epoch", "scheduled": "In steps"}
 MAX_DECAY_RATE = 10.0
 MAX_DECAY_INTERVAL = 10_000
 
@@ -689,6 +861,8 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
                 "none",
                 options=list(DECAYS),
                 format_func=DECAYS.get,
+                help="None keeps the learning rate constant. Every epoch: α₀ / (1 + rate · "
+                "epoch). In steps: α₀ / (1 + rate · ⌊epoch / interval⌋).",
             )
             decay_rate = stateful(
                 st.number_input,

@@ -5,6 +5,11 @@ A function cached with ``st.cache_data`` cannot stream while it computes, so res
 in :data:`RESULTS`, a small LRU keyed by ``(kind, data key, config)``: a miss trains with a
 callback that redraws the placeholders, a hit returns at once. Interrupted runs (the
 student moved a slider) raise out of the callback and are never stored.
+
+Every run has a time budget (:data:`TIME_BUDGET_S`), so one page cannot keep the server
+busy for everyone: a run over budget stops, says so, and shows what it learnt. Such a run is
+kept for its own session only (redrawing it costs nothing), never in the shared caches,
+where it would pass for the complete run of its settings.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from dnn_core import (
@@ -32,8 +38,8 @@ from dnn_core import (
 )
 from dnn_core.datasets import Dataset, DatasetError, load
 
-from . import figures
-from .controls import DataChoice
+from . import export, figures
+from .controls import PAGE_RUN_KEY, DataChoice
 
 T = TypeVar("T")
 
@@ -43,6 +49,12 @@ FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more tha
 PROGRESS_SECONDS = 0.1
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
 FINAL_RESOLUTION = 160
+TIME_BUDGET_S = 20.0
+"""Longest one training run may take (read at each run, so tests can patch it)."""
+MAX_STOPPED_PER_SESSION = 8
+# Session state: cache key -> (result, iterations reached, iterations asked, budget).
+STOPPED_RUNS_KEY = "dnl_stopped_runs"
+PARTIAL_RUN_KEY = "dnl_partial_in_run"  # session state: the page run that showed one
 
 
 class BoundedCache:
@@ -91,12 +103,23 @@ FIGURES = BoundedCache(MAX_CACHED_FIGURES)
 
 def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache = FIGURES) -> T:
     """``build()`` once per ``cache_key`` (e.g. a figure keyed by what it shows); later calls
-    return the same object, so never mutate it."""
+    return the same object, so never mutate it.
+
+    Nothing is stored during a page run that used a run stopped by the time budget: its
+    figures show part of a run, while their keys name the complete one.
+    """
     value = cache.get(cache_key)
     if value is None:
         value = build()
-        cache.put(cache_key, value)
+        if not _partial_run_shown():
+            cache.put(cache_key, value)
     return value
+
+
+def _partial_run_shown() -> bool:
+    """Whether this page run has used a run stopped by the time budget."""
+    page_run = st.session_state.get(PAGE_RUN_KEY)
+    return page_run is not None and st.session_state.get(PARTIAL_RUN_KEY) == page_run
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -105,7 +128,10 @@ def _load_catalogued(name: str, noise: float, seed: int) -> Dataset:
 
 
 def load_dataset(choice: DataChoice) -> Dataset:
-    """The data set the sidebar chose (cached; raises DatasetError with a plain message)."""
+    """The data set the sidebar chose: the uploaded one, or a catalogued one (cached;
+    raises DatasetError with a plain message)."""
+    if choice.uploaded is not None:
+        return choice.uploaded
     return _load_catalogued(choice.name, choice.noise, choice.seed)
 
 
@@ -141,11 +167,18 @@ def run_cached(
     cached = cache.get(cache_key)
     if cached is not None:
         return cached
+    stopped_runs = st.session_state.setdefault(STOPPED_RUNS_KEY, OrderedDict())
+    if cache_key in stopped_runs:
+        result, *stop = stopped_runs[cache_key]
+        _show_stopped(label, *stop)
+        return result
     bar = st.progress(0.0, text=label)
-    last_bar = last_frame = time.perf_counter()
+    budget = TIME_BUDGET_S
+    start = last_bar = last_frame = time.perf_counter()
+    stopped_at: tuple[int, int, float] | None = None
 
-    def callback(progress: TrainProgress) -> None:
-        nonlocal last_bar, last_frame
+    def callback(progress: TrainProgress) -> bool:
+        nonlocal last_bar, last_frame, stopped_at
         now = time.perf_counter()
         if now - last_bar >= PROGRESS_SECONDS:
             done = (progress.iteration + 1) / max(progress.num_iterations, 1)
@@ -158,14 +191,37 @@ def run_cached(
         if on_frame is not None and now - last_frame >= FRAME_SECONDS:
             on_frame(progress)
             last_frame = time.perf_counter()
+        if now - start >= budget and progress.iteration + 1 < progress.num_iterations:
+            stopped_at = (progress.iteration + 1, progress.num_iterations, budget)
+            return False
+        return True
 
     # Diverged runs are reported through their result (``diverged``, ``message``); the
     # overflow on the way there (e.g. a sweep scoring its diverged models) is expected.
     with np.errstate(all="ignore"):
         result = compute(callback)
     bar.empty()
-    cache.put(cache_key, result)
+    if stopped_at is None:
+        cache.put(cache_key, result)
+        return result
+    stopped_runs[cache_key] = (result, *stopped_at)
+    stopped_runs.move_to_end(cache_key)
+    while len(stopped_runs) > MAX_STOPPED_PER_SESSION:
+        stopped_runs.popitem(last=False)
+    _show_stopped(label, *stopped_at)
     return result
+
+
+def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
+    """Say that a run hit the time budget (and mark this page run as showing one)."""
+    st.session_state[PARTIAL_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY)
+    st.warning(
+        f"{label}: stopped after {budget:g} s, at iteration {reached:,} of "
+        f"{total:,}, so that one page cannot keep the server busy for everyone. The charts "
+        "show what was learnt so far; reduce the iterations (or the network's size) to "
+        "train to the end.",
+        icon=":material/timer:",
+    )
 
 
 # --- Drawing --------------------------------------------------------------------------
@@ -213,7 +269,10 @@ def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, 
 @dataclass
 class LiveView:
     """Where a single run draws: placeholders (``st.empty()``) for its cost curve and
-    decision boundary, and a key prefix for the charts."""
+    decision boundary, and a key prefix for the charts (and their PNG file names).
+
+    After :meth:`draw_result`, ``final_figures`` holds the finished figures by name
+    (``"Cost curve"``, ``"Decision boundary"``), e.g. for downloads."""
 
     cost: Any
     boundary: Any
@@ -225,6 +284,15 @@ class LiveView:
 
     def __post_init__(self) -> None:
         self._frames = 0
+        self.final_figures: dict[str, go.Figure] = {}
+
+    def _show(self, place, figure: go.Figure, key: str, title: str) -> None:
+        place.plotly_chart(
+            figure,
+            key=key,
+            theme=None,
+            config=export.plotly_config(f"deep net lab {self.key} {title}"),
+        )
 
     def _figures(self, params, iterations, costs, num_iterations: int, resolution: int):
         cost_figure = figures.cost_curves_figure(
@@ -254,16 +322,14 @@ class LiveView:
         # Each frame is a new chart in the same placeholder; unique keys keep Streamlit
         # from mistaking two frames for one duplicated element.
         self._frames += 1
-        self.cost.plotly_chart(cost_figure, key=f"{self.key}-cost-frame{self._frames}", theme=None)
-        self.boundary.plotly_chart(
-            figure, key=f"{self.key}-boundary-frame{self._frames}", theme=None
-        )
+        self._show(self.cost, cost_figure, f"{self.key}-cost-frame{self._frames}", "cost")
+        self._show(self.boundary, figure, f"{self.key}-boundary-frame{self._frames}", "boundary")
 
     def draw_result(
         self, result: TrainResult, num_iterations: int, *, cache_key: Hashable = None
     ) -> None:
-        """The finished figures; memoized under ``cache_key`` (with what the view shows)
-        when one is given."""
+        """The finished figures, kept in :attr:`final_figures`; memoized under
+        ``cache_key`` (with what the view shows) when one is given."""
 
         def build():
             return self._figures(
@@ -275,8 +341,9 @@ class LiveView:
         else:
             view_key = (self.show_test, self.cost_title, self.boundary_title)
             cost_figure, figure = memoize(("live view", cache_key, view_key), build)
-        self.cost.plotly_chart(cost_figure, key=f"{self.key}-cost", theme=None)
-        self.boundary.plotly_chart(figure, key=f"{self.key}-boundary", theme=None)
+        self.final_figures = {"Cost curve": cost_figure, "Decision boundary": figure}
+        self._show(self.cost, cost_figure, f"{self.key}-cost", "cost")
+        self._show(self.boundary, figure, f"{self.key}-boundary", "boundary")
 
 
 def train_live(

@@ -26,9 +26,14 @@ def clear_caches() -> None:
     live.FIGURES.clear()
 
 
-def open_page(path: str, **session_state: Any) -> AppTest:
-    """An AppTest of ``path`` (relative to the repository) with widget values preset."""
-    app = AppTest.from_file(str(REPO_ROOT / path), default_timeout=TIMEOUT)
+def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state: Any) -> AppTest:
+    """An AppTest of page ``path`` (relative to the repository) as the server runs it: the
+    app is ``app.py`` and its first run opens ``path``, like a deep link. ``query`` holds the
+    link's query parameters; ``session_state`` widget values preset in the session."""
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    if path != "app.py":
+        app.switch_page(path)
+    app.query_params.update(query or {})
     for key, value in session_state.items():
         app.session_state[key] = value
     return app
