@@ -90,6 +90,11 @@ class BoundedCache:
         with self._lock:
             return len(self._items)
 
+    def __iter__(self) -> Iterator[Hashable]:
+        """The keys held, least recently used first (a snapshot)."""
+        with self._lock:
+            return iter(list(self._items))
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

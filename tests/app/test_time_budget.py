@@ -1,0 +1,69 @@
+"""AppTests of the per-run time budget: a run over budget stops with a plain message and
+shows what it learnt, and is never cached as the complete run of its settings.
+
+The budget is a module constant (``ui.live.TIME_BUDGET_S``), patched here to 0 s: every run
+then stops at its first recorded iteration, whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from apptest_tools import array, chart, chart_keys, messages, open_page, trace
+
+from ui import live
+
+PAGE = "pages/2_Regularization.py"
+ITERATIONS = 200
+# The main run, the course's three models and the two sweeps ...
+RUNS_ON_THE_PAGE = 6
+# ... of which the main run (L2, λ = 0.7 by default) is also the course's L2 model.
+DISTINCT_RUNS = 5
+
+
+def main_iterations(app):
+    return array(trace(chart(app, "reg-main-cost"), "cost")["x"])
+
+
+@pytest.fixture
+def no_time(monkeypatch):
+    monkeypatch.setattr(live, "TIME_BUDGET_S", 0.0)
+
+
+def test_a_run_over_budget_stops_with_a_message_and_shows_what_it_learnt(no_time):
+    app = open_page(PAGE, reg_iterations=ITERATIONS).run()
+
+    said = messages(app)
+    assert said["exception"] == [] and said["error"] == []
+    stopped = [text for text in said["warning"] if "stopped after 0 s" in text]
+    assert len(stopped) == RUNS_ON_THE_PAGE
+    assert stopped[0].startswith(f"Training: stopped after 0 s, at iteration 1 of {ITERATIONS}")
+    assert "reduce the iterations" in stopped[0]
+    assert list(main_iterations(app)) == [0]  # what was learnt: one recorded step
+    assert "reg-main-boundary" in chart_keys(app) and "reg-sweep-lambd" in chart_keys(app)
+
+
+def test_a_stopped_run_is_not_cached_as_complete(no_time, monkeypatch):
+    stopped = open_page(PAGE, reg_iterations=ITERATIONS).run()
+    assert len(live.RESULTS) == 0
+    assert len(live.FIGURES) == 0  # its figures show part of a run: not kept either
+
+    # With time to spare, the same session redraws its stopped run (a rerun does not spend
+    # the budget again) ...
+    monkeypatch.setattr(live, "TIME_BUDGET_S", 20.0)
+    stopped.toggle(key="reg_show_test").set_value(False).run()
+    assert list(main_iterations(stopped)) == [0]
+    assert any("stopped after 0 s" in text for text in messages(stopped)["warning"])
+
+    # ... while another session trains the same settings to the end.
+    complete = open_page(PAGE, reg_iterations=ITERATIONS).run()
+    assert messages(complete)["warning"] == []
+    assert main_iterations(complete)[-1] == ITERATIONS - 1
+    assert len(live.RESULTS) == DISTINCT_RUNS
+
+
+def test_a_run_within_budget_is_cached_and_says_nothing():
+    app = open_page(PAGE, reg_iterations=ITERATIONS).run()
+
+    assert messages(app)["warning"] == []
+    assert main_iterations(app)[-1] == ITERATIONS - 1
+    assert len(live.RESULTS) == DISTINCT_RUNS
