@@ -10,7 +10,7 @@ import streamlit as st
 
 from dnn_core import TrainConfig, forward, gradcheck
 from dnn_core.training import initial_parameters
-from ui import controls, export, figures, live
+from ui import controls, export, figures, live, share
 
 PREFIX = "gc"
 MINUS = "\N{MINUS SIGN}"
@@ -254,8 +254,11 @@ sidebar = controls.sidebar(
     controls.SidebarOptions(show_test_toggle=False, show_training=False),
 )
 
+# The open tab is in the URL too (?gc_tab=Network+check), so a link can open at it.
 one_d_tab, network_tab, pitfalls_tab, cost_tab = st.tabs(
-    ["1-D check", "Network check", "Dropout and L2", "What it costs"]
+    ["1-D check", "Network check", "Dropout and L2", "What it costs"],
+    key=controls.key(PREFIX, "tab"),
+    bind=share.BIND,
 )
 
 # --- 1-D ------------------------------------------------------------------------------

@@ -205,7 +205,7 @@ def dataset_picker(
     )
     previous_key = key(prefix, "previous_data")  # session only: not a widget
     if name == UPLOAD:
-        uploaded = upload.dataset_uploader(key(prefix, "upload"))
+        uploaded = upload.dataset_uploader(key(prefix, "upload"), label="Your file")
         if uploaded is not None:
             return DataChoice.from_upload(uploaded)
         previous = st.session_state.get(previous_key) or DataChoice.catalogued(default)
@@ -467,7 +467,8 @@ def setup_page(title: str, icon: str) -> None:
     with st.sidebar.container(key="dnl_nav"):
         for page in installed_pages():
             st.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
-        st.divider()
+        # A thin rule, tighter than st.divider's, like the one under Streamlit's own list.
+        st.html('<hr style="margin: 0.5rem 0 0">')
 
 
 def explain(text: str, *, formula: str | None = None, look_for: str | None = None) -> None:
@@ -516,8 +517,11 @@ def downloads(
         figures: name -> figure, e.g. ``{"Cost curve": ...}``.
     """
     with st.expander(title, icon=":material/download:"):
+        # One run: its files beside the charts; several: a column per run, charts below.
+        run_area, chart_area = st.columns(2) if len(runs) == 1 else (st.container(), st.container())
+        run_columns = [run_area] if len(runs) == 1 else run_area.columns(max(len(runs), 2))
         for column, (index, (label, (result, config))) in zip(
-            st.columns(max(len(runs), 2)), enumerate(runs.items()), strict=False
+            run_columns, enumerate(runs.items()), strict=False
         ):
             with column:
                 st.markdown(f"**{label}**: trained parameters and cost history")
@@ -525,11 +529,9 @@ def downloads(
                     result, key=f"{key}_run{index}", name=f"{name} {label}", config=config
                 )
         if figures:
-            st.markdown("**Charts** as interactive pages")
-            for column, (index, (label, figure)) in zip(
-                st.columns(max(len(figures), 2)), enumerate(figures.items()), strict=False
-            ):
-                with column:
+            with chart_area:
+                st.markdown("**Charts** as interactive pages")
+                for index, (label, figure) in enumerate(figures.items()):
                     export.download_figure(
                         figure,
                         key=f"{key}_figure{index}",
