@@ -468,7 +468,7 @@ def setup_page(title: str, icon: str) -> None:
         for page in installed_pages():
             st.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
         # A thin rule, tighter than st.divider's, like the one under Streamlit's own list.
-        st.html('<hr style="margin: 0.5rem 0 0">')
+        st.html('<hr style="margin: 0.5rem 0 0; border: 0; border-top: 1px solid #D5DCE5">')
 
 
 def explain(text: str, *, formula: str | None = None, look_for: str | None = None) -> None:

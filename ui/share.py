@@ -105,7 +105,7 @@ _COPY_SCRIPT = """
 <style>
 .dnl-copy-link {{
   /* Sized like Streamlit's secondary buttons, so it sits in a row of them. */
-  font: inherit; color: inherit; background: transparent; cursor: pointer;
+  font: inherit; font-size: 0.875rem; color: inherit; background: transparent; cursor: pointer;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
   min-height: 2.5rem; padding: 0.25rem 0.75rem;
 }}
