@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from dnn_core import TrainConfig, datasets, gradcheck
 from dnn_core.datasets import Dataset
@@ -465,8 +466,14 @@ def setup_page(title: str, icon: str) -> None:
     st.set_page_config(page_title=f"{title} · Deep Net Lab", page_icon=icon, layout="wide")
     st.session_state[PAGE_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY, 0) + 1
     with st.sidebar.container(key="dnl_nav"):
-        for page in installed_pages():
-            st.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
+        try:
+            for page in installed_pages():
+                st.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
+        except StreamlitPageNotFoundError:
+            # The lesson runs as an app of its own (``streamlit run pages/...``, or an
+            # AppTest of one page): there are no other pages to link to. Home comes first,
+            # so no link has been drawn.
+            return
         # A thin rule, tighter than st.divider's, like the one under Streamlit's own list.
         st.html('<hr style="margin: 0.5rem 0 0; border: 0; border-top: 1px solid #D5DCE5">')
 

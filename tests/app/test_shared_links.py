@@ -6,7 +6,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_tools import array, assert_clean, chart, messages, metrics, open_page, trace
+from apptest_tools import (
+    REPO_ROOT,
+    TIMEOUT,
+    array,
+    assert_clean,
+    chart,
+    messages,
+    metrics,
+    open_page,
+    trace,
+)
+from streamlit.testing.v1 import AppTest
 
 from ui import controls
 
@@ -211,3 +222,17 @@ def test_a_lesson_keeps_its_linked_settings_across_page_switches():
     assert app.slider(key="reg_lambd").value == 0.3
     assert app.query_params["reg_lambd"] == "0.3"
     assert np.isclose(float(app.query_params["reg_iterations"]), 150)
+
+
+@pytest.mark.parametrize("path", LESSONS)
+def test_a_lesson_run_as_its_own_app_works_without_page_links(path):
+    # ``streamlit run pages/2_Regularization.py`` (or a benchmark's AppTest of one page):
+    # no other pages exist, so the lesson goes without links instead of failing.
+    app = AppTest.from_file(str(REPO_ROOT / path), default_timeout=TIMEOUT)
+    app.session_state[controls.key(controls_prefix(path), "iterations")] = 50
+
+    app.run()
+
+    assert_clean(app)
+    assert not app.sidebar.get("page_link")
+    assert app.sidebar.header[0].value == "Data"
