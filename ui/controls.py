@@ -513,8 +513,8 @@ def downloads(
     title: str = "Download this run",
 ) -> None:
     """An expander with downloads: for each run its trained parameters (.npz, .json) and
-    cost history (.csv), then ``figures`` as interactive HTML pages that open offline.
-    Files are built only when clicked.
+    cost history (.csv), then ``figures`` as interactive HTML pages that open offline
+    (built only when clicked).
 
     Args:
         runs: label -> ``(TrainResult, its TrainConfig)`` (the config goes into the JSON),

@@ -3,8 +3,10 @@ a figure as a standalone HTML page, and the Plotly config that gives every chart
 
 The builders (``params_npz``, ``params_json``, ``cost_history_csv``, ``figure_html``) are pure:
 arrays or figures in, bytes out. The ``download_*`` functions render ``st.download_button``s
-whose bytes are built only when the student clicks (deferred callables), so a page that reruns
-on every slider move never serializes anything it is not asked for.
+that never rerun the page. A run's files are small (a few kB, about 5 ms to build) and are
+built with the page, so a click is a plain link the browser follows at once; a figure's
+HTML page (about 5 MB) is built only when clicked (a deferred callable), so a page that
+reruns on every slider move never serializes it unasked.
 """
 
 from __future__ import annotations
@@ -142,26 +144,24 @@ def download_run(result: Any, *, key: str, name: str, config: Any = None, labels
         labels: column labels when ``result.costs`` is ``(n_rec, K)``.
     """
     stem = file_stem(name)
-    # Copies: a live run's params are views that keep changing until the click.
-    params = {param: np.array(value) for param, value in result.params.items()}
-    iterations, costs = np.array(result.iterations), np.array(result.costs)
+    params = result.params
     _download(
         "Parameters (.npz)",
-        lambda: params_npz(params),
+        params_npz(params),
         f"{stem}-params.npz",
         "application/octet-stream",
         f"{key}_npz",
     )
     _download(
         "Parameters (.json)",
-        lambda: params_json(params, config=config),
+        params_json(params, config=config),
         f"{stem}-params.json",
         "application/json",
         f"{key}_json",
     )
     _download(
         "Cost history (.csv)",
-        lambda: cost_history_csv(iterations, costs, labels=labels),
+        cost_history_csv(result.iterations, result.costs, labels=labels),
         f"{stem}-costs.csv",
         "text/csv",
         f"{key}_csv",
@@ -175,11 +175,14 @@ def download_figure(fig: go.Figure, *, key: str, name: str, label: str = "Figure
     )
 
 
-def _download(label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str) -> None:
-    """A download button whose bytes are built on click, without rerunning the page."""
+def _download(
+    label: str, data: bytes | Callable[[], bytes], file_name: str, mime: str, key: str
+) -> None:
+    """A download button that does not rerun the page. ``data``: the bytes, or a callable
+    that builds them when clicked (one round trip to the server before the download)."""
     st.download_button(
         label,
-        build,
+        data,
         file_name=file_name,
         mime=mime,
         key=key,

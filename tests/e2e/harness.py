@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from google.protobuf.message import DecodeError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.source_util import page_icon_and_name
 
@@ -245,6 +246,26 @@ def move_slider(page, label: str, steps: int) -> None:
     key = "ArrowRight" if steps > 0 else "ArrowLeft"
     for _ in range(abs(steps)):
         rerun_after(page, lambda: (slider(page, label).focus(), page.keyboard.press(key)))
+
+
+def download(page, label: str, timeout_ms: float = 60_000) -> tuple[str, bytes]:
+    """Click the download button ``label``; returns (suggested file name, bytes).
+
+    Raises:
+        AssertionError: when no download starts, with what the button showed instead
+            (Streamlit writes a failed deferred download under its button).
+    """
+    button = page.get_by_role("button", name=label)
+    try:
+        with page.expect_download(timeout=timeout_ms) as info:
+            button.click()
+    except PlaywrightTimeoutError:
+        errors = page.locator('[data-testid="stDownloadButtonError"]').all_inner_texts()
+        raise AssertionError(
+            f"no download from {label!r} within {timeout_ms / 1000:.0f} s; "
+            f"button disabled: {button.is_disabled()}; errors shown: {errors}"
+        ) from None
+    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
 
 
 def exceptions(page) -> list[str]:

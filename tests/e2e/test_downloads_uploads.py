@@ -1,5 +1,6 @@
-"""In a real browser: the download buttons deliver the files the builders make (built on
-click), the chart's camera button saves a named PNG offline, and uploads are validated."""
+"""In a real browser: the download buttons deliver the files the builders make (a run's
+files at once, the figure page on click), the chart's camera button saves a named PNG
+offline, and uploads are validated."""
 
 import io
 import json
@@ -8,17 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.e2e.harness import PLOTLY_CHART, exceptions, finished_runs, open_app, screenshot
+from tests.e2e.harness import (
+    PLOTLY_CHART,
+    download,
+    exceptions,
+    finished_runs,
+    open_app,
+    screenshot,
+)
 from ui.export import PARAMS_FORMAT
 
 pytestmark = pytest.mark.e2e
-
-
-def download(page, label: str):
-    """Click the download button ``label``; returns (file name, bytes)."""
-    with page.expect_download() as info:
-        page.get_by_role("button", name=label).click()
-    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
 
 
 def test_run_downloads_deliver_parameters_costs_and_figure(page, components_server):
@@ -46,7 +47,7 @@ def test_run_downloads_deliver_parameters_costs_and_figure(page, components_serv
     assert data.lower().startswith(b"<!doctype html>")
     assert b"<script src=" not in data
 
-    # Downloads build their bytes on click and do not rerun the page.
+    # Downloads do not rerun the page.
     assert finished_runs(page) == runs
     assert not exceptions(page)
 

@@ -16,6 +16,7 @@ import pytest
 from tests.e2e.harness import (
     PLOTLY_CHART,
     SIDEBAR,
+    download,
     exceptions,
     open_app,
     rerun_after,
@@ -242,12 +243,6 @@ def test_uploading_a_bad_then_a_good_csv_in_the_sidebar(page, app_server, tmp_pa
     assert query(page)["reg_dataset"] == ["Upload your own (.csv or .mat)"]
     assert_clean(page, app_server)
     screenshot(page, "lesson-upload-accepted")
-
-
-def download(page, label: str) -> tuple[str, bytes]:
-    with page.expect_download() as info:
-        page.get_by_role("button", name=label).click()
-    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
 
 
 def test_a_run_downloads_its_parameters_costs_and_charts(page, app_server):
