@@ -4,7 +4,7 @@ Each number is computed with the course's settings and printed beside the figure
 published, with a mark saying whether the two agree. The exit code is 0 when every
 published figure is matched, 1 otherwise (2 for a bad command line or data file).
 
-    python -m dnn_core reproduce                    # all four lessons (about a minute)
+    python -m dnn_core reproduce                    # all lessons (about a minute)
     python -m dnn_core reproduce --only gradcheck   # one lesson (repeat --only for more)
     python -m dnn_core reproduce --data path/to/data.mat
 """
@@ -77,6 +77,17 @@ OPTIMIZATION_RUNS = {
     "Adam": replace(OPTIMIZATION, optimizer="adam"),
 }
 
+# The 2021 version of the lesson adds learning-rate decay (decay rate 1, 5000 epochs).
+DECAY = replace(OPTIMIZATION, learning_rate=0.1, num_epochs=5000, decay_rate=1.0)
+DECAY_RUNS = {
+    "GD, inverse decay": replace(DECAY, optimizer="gd", decay="inverse"),
+    "GD, scheduled decay": replace(DECAY, optimizer="gd", decay="scheduled"),
+    "momentum, scheduled decay": replace(DECAY, optimizer="momentum", decay="scheduled"),
+    "Adam, scheduled decay": replace(
+        DECAY, optimizer="adam", learning_rate=0.01, decay="scheduled"
+    ),
+}
+
 # --- the course's published figures, as printed (their precision is the match precision) ----
 
 PUBLISHED_INITIALIZATION = {  # (first cost, train accuracy, test accuracy)
@@ -98,6 +109,12 @@ PUBLISHED_OPTIMIZATION = {  # train accuracy
     "gradient descent": "0.797",
     "momentum": "0.797",
     "Adam": "0.94",
+}
+PUBLISHED_DECAY = {  # train accuracy
+    "GD, inverse decay": "0.6533",
+    "GD, scheduled decay": "0.9433",
+    "momentum, scheduled decay": "0.9533",
+    "Adam, scheduled decay": "0.94",
 }
 
 # --- comparing ------------------------------------------------------------------------------
@@ -297,19 +314,37 @@ def gradcheck_section() -> Section:
     return section
 
 
-def optimization_section(log: TextIO) -> Section:
+def train_accuracy_section(
+    section: Section, runs: dict[str, TrainConfig], published: dict[str, str], log: TextIO
+) -> Section:
+    """``section`` with each run's train accuracy on the moons beside the published one."""
     data = datasets.moons()
+    for run, config in runs.items():
+        result = train_with_progress(run, data.X_train, data.Y_train, config, log)
+        ours = accuracy(data.X_train, data.Y_train, result.params)
+        section.rows.append(compared(run, "train accuracy", ours, published[run]))
+    return section
+
+
+def optimization_section(log: TextIO) -> Section:
     section = Section(
         "Optimization",
         f"moons (300 points), layers {OPTIMIZATION.layer_dims}, He init, learning rate "
         f"{OPTIMIZATION.learning_rate}, mini-batches of {OPTIMIZATION.mini_batch_size}, "
         f"{OPTIMIZATION.epochs} epochs",
     )
-    for run, config in OPTIMIZATION_RUNS.items():
-        result = train_with_progress(run, data.X_train, data.Y_train, config, log)
-        ours = accuracy(data.X_train, data.Y_train, result.params)
-        section.rows.append(compared(run, "train accuracy", ours, PUBLISHED_OPTIMIZATION[run]))
-    return section
+    return train_accuracy_section(section, OPTIMIZATION_RUNS, PUBLISHED_OPTIMIZATION, log)
+
+
+def decay_section(log: TextIO) -> Section:
+    section = Section(
+        "Learning-rate decay",
+        f"the optimization settings with learning rate {DECAY.learning_rate} (Adam "
+        f"{DECAY_RUNS['Adam, scheduled decay'].learning_rate}), {DECAY.epochs} epochs, decay "
+        f"rate {DECAY.decay_rate:g}, scheduled every {DECAY.decay_interval} epochs; the "
+        "rate is decayed after each epoch's updates, as the course does",
+    )
+    return train_accuracy_section(section, DECAY_RUNS, PUBLISHED_DECAY, log)
 
 
 # --- printing -------------------------------------------------------------------------------
@@ -334,7 +369,7 @@ def format_section(section: Section) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-LESSONS = ("init", "reg", "gradcheck", "opt")
+LESSONS = ("init", "reg", "gradcheck", "opt", "decay")
 
 
 def reproduce(lessons: Sequence[str], data_path: Path | None, out: TextIO, log: TextIO) -> int:
@@ -356,6 +391,7 @@ def reproduce(lessons: Sequence[str], data_path: Path | None, out: TextIO, log: 
         "reg": lambda: regularization_section(log, football),
         "gradcheck": gradcheck_section,
         "opt": lambda: optimization_section(log),
+        "decay": lambda: decay_section(log),
     }
     rows: list[Row] = []
     for lesson in LESSONS:

@@ -124,3 +124,18 @@ def learning_rate_at(
     if decay == "scheduled":
         return learning_rate0 / (1.0 + decay_rate * math.floor(epoch / time_interval))
     raise ValueError(f"Unknown learning-rate decay {decay!r}; use 'inverse' or 'scheduled'.")
+
+
+def epoch_learning_rate(
+    learning_rate0: float,
+    epoch: int,
+    decay: str | None = None,
+    decay_rate: float = 1.0,
+    time_interval: int = 1000,
+) -> float:
+    """The learning rate epoch ``epoch`` (0-based) trains at.
+
+    The course computes the decayed rate *after* each epoch's updates, so epochs 0 and 1
+    both train at ``learning_rate0`` and epoch e trains at ``learning_rate_at(e - 1)``.
+    """
+    return learning_rate_at(learning_rate0, max(epoch - 1, 0), decay, decay_rate, time_interval)

@@ -13,7 +13,7 @@ import numpy as np
 from .initializers import SCHEMES, init_params
 from .losses import compute_cost
 from .network import backward, forward, params_to_vector, vector_to_params
-from .optimizers import OPTIMIZERS, learning_rate_at, make_optimizer, random_mini_batches
+from .optimizers import OPTIMIZERS, epoch_learning_rate, make_optimizer, random_mini_batches
 
 _COUNTS = ("num_iterations", "num_epochs", "mini_batch_size", "record_every", "decay_interval")
 
@@ -261,7 +261,7 @@ def run_training(
                 batches = random_mini_batches(
                     X, Y, config.mini_batch_size, seed, rng=None if config.course_seeding else rng
                 )
-            learning_rate = learning_rate_at(
+            learning_rate = epoch_learning_rate(
                 config.learning_rate, epoch, config.decay, config.decay_rate, config.decay_interval
             )
             epoch_cost = 0.0

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dnn_core import init_params, train
+from dnn_core.diagnostics import unit_symmetry
 from ui import controls, figures, live
 
 PREFIX = "init"
@@ -291,12 +292,25 @@ for index, (name, (run, config)) in enumerate(symmetry_runs.items()):
         key=f"init-symmetry-{index}",
         container=column,
     )
+    symmetry = unit_symmetry(W1)
+    if not symmetry.identical:
+        shown, verdict = f"{symmetry.spread:.3g}", "Distinct units: each row learns its own."
+    elif symmetry.spread == 0:
+        shown, verdict = "0", "Identical units: every row is exactly the same."
+    else:
+        shown = "\N{ALMOST EQUAL TO} 0"
+        verdict = (
+            f"Identical units: the rows differ by at most {symmetry.spread:.1e}, "
+            f"floating-point round-off next to weights of size {symmetry.scale:.2g} (the "
+            "computer added the same numbers in a slightly different order)."
+        )
     column.metric(
         "Largest difference between two rows",
-        f"{float(np.max(np.ptp(W1, axis=0))):.3g}",
-        help="0 means every hidden unit of layer 1 computes exactly the same function.",
+        shown,
+        help="0 means every hidden unit of layer 1 computes exactly the same function. "
+        "Differences below a billionth of the weights' size are round-off, not learning.",
     )
-    column.caption(f"Train accuracy {live.accuracies(run.params, data)[0]:.1%}")
+    column.caption(f"{verdict} Train accuracy {live.accuracies(run.params, data)[0]:.1%}.")
 controls.explain(
     "Each row of W1 is one hidden unit. When all weights start equal, every unit of a layer "
     "computes the same value and receives the same gradient, so the rows stay identical "

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dnn_core import accuracy, train
-from dnn_core.optimizers import learning_rate_at
+from dnn_core.optimizers import epoch_learning_rate
 from ui import controls, figures, live
 
 PREFIX = "opt"
@@ -237,7 +237,7 @@ if settings.decay != "none":
     epoch_axis = np.arange(epochs)
     rates = np.array(
         [
-            learning_rate_at(
+            epoch_learning_rate(
                 sidebar.learning_rate,
                 int(epoch),
                 settings.decay,
@@ -255,12 +255,14 @@ if settings.decay != "none":
     with decay_text_column:
         controls.explain(
             "Large steps early move fast; smaller steps later let the optimizer settle "
-            "into a minimum instead of bouncing around it.",
-            formula=r"\alpha = \frac{\alpha_0}{1 + \text{rate}\cdot\text{epoch}}"
+            "into a minimum instead of bouncing around it. As in the course, the rate is "
+            "lowered after each epoch's steps, so the first two epochs both use "
+            f"{ALPHA}₀ and epoch e trains at the rate computed after epoch e - 1:",
+            formula=r"\alpha_{\text{after epoch } e} = \frac{\alpha_0}{1 + \text{rate}\cdot e}"
             if settings.decay == "inverse"
-            else r"\alpha = \frac{\alpha_0}{1 + \text{rate}\cdot"
-            r"\lfloor \text{epoch} / \text{interval} \rfloor}",
+            else r"\alpha_{\text{after epoch } e} = \frac{\alpha_0}{1 + \text{rate}\cdot"
+            r"\lfloor e / \text{interval} \rfloor}",
             look_for=f"decaying every epoch shrinks {ALPHA} very fast (after 100 epochs "
-            f"with rate 1 it is {ALPHA}₀/101): the cost curve flattens early. The scheduled form "
+            f"with rate 1 it is {ALPHA}₀/100): the cost curve flattens early. The scheduled form "
             "decays in steps and keeps learning longer.",
         )

@@ -870,8 +870,8 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
                 "none",
                 options=list(DECAYS),
                 format_func=DECAYS.get,
-                help="None keeps the learning rate constant. Every epoch: α₀ / (1 + rate · "
-                "epoch). In steps: α₀ / (1 + rate · ⌊epoch / interval⌋).",
+                help="None keeps the learning rate constant. Every epoch: after epoch e, "
+                "α = α₀ / (1 + rate · e). In steps: α = α₀ / (1 + rate · ⌊e / interval⌋).",  # noqa: RUF001
             )
             decay_rate = stateful(
                 st.number_input,

@@ -39,6 +39,16 @@ def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state
     return app
 
 
+def cached_trainings() -> list[tuple[Any, Any]]:
+    """``(TrainConfig, TrainResult)`` of every finished single training run the pages
+    computed (sweeps and other kinds of run left out), oldest first."""
+    runs = []
+    for cache_key in live.RESULTS:
+        if isinstance(cache_key, tuple) and cache_key[0] == "train":
+            runs.append((cache_key[-1], live.RESULTS.get(cache_key)))
+    return runs
+
+
 def chart_keys(app: AppTest) -> list[str]:
     """Keys of the Plotly charts on the page, in order."""
     return [

@@ -4,9 +4,11 @@ the course's comparison and the sweeps are there, and bad settings give plain me
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from apptest_tools import (
     array,
     assert_clean,
+    cached_trainings,
     chart,
     chart_keys,
     messages,
@@ -15,7 +17,10 @@ from apptest_tools import (
     trace,
 )
 
+from dnn_core import accuracy, datasets
+
 PAGE = "pages/2_Regularization.py"
+LAMBDAS = {"none": 0.0, "l2": 0.7}
 QUICK = {"reg_iterations": 300}
 
 
@@ -44,6 +49,25 @@ def test_page_runs_clean_and_draws_every_chart():
     assert {"Train accuracy", "Test accuracy", "Gap (train - test)", "Final cost"} <= set(
         metrics(app)
     )
+
+
+@pytest.mark.parametrize("mode", ["none", "l2"])
+def test_metrics_score_the_run_on_its_own_training_and_test_points(mode):
+    app = quick_page(reg_mode=mode, reg_lambd=0.7)
+
+    assert_clean(app)
+    (result,) = [
+        run
+        for config, run in cached_trainings()
+        if config.lambd == LAMBDAS[mode] and config.keep_prob == 1.0
+    ]
+    data = datasets.load("football")  # the lesson's data set at its own noise and seed
+    train = accuracy(data.X_train, data.Y_train, result.params)
+    test = accuracy(data.X_test, data.Y_test, result.params)
+    assert f"{train:.1%}" != f"{test:.1%}"  # so a metric showing the other set would show
+    shown = metrics(app)
+    assert (shown["Train accuracy"], shown["Test accuracy"]) == (f"{train:.1%}", f"{test:.1%}")
+    assert shown["Gap (train - test)"] == f"{(train - test) * 100:+.1f} pts"
 
 
 def test_changing_lambda_changes_the_run():
@@ -91,6 +115,19 @@ def test_course_comparison_and_sweeps_are_computed_live():
     # The current λ is marked on its sweep; keep_prob is not in use, so not marked.
     assert [shape["x0"] for shape in lambda_sweep["layout"]["shapes"]] == [0.7]
     assert "shapes" not in chart(app, "reg-sweep-keep_prob")["layout"]
+
+
+@pytest.mark.parametrize(("mode", "marked"), [("none", []), ("dropout", ["keep_prob"])])
+def test_a_sweep_marks_the_current_setting_only_while_it_is_in_use(mode, marked):
+    app = quick_page(reg_mode=mode, reg_lambd=0.7, reg_keep_prob=0.8)
+
+    shapes = {
+        name: chart(app, f"reg-sweep-{name}")["layout"].get("shapes", [])
+        for name in ("lambd", "keep_prob")
+    }
+    assert [name for name, drawn in shapes.items() if drawn] == marked
+    if marked:
+        assert [shape["x0"] for shape in shapes["keep_prob"]] == [0.8]
 
 
 def test_weight_histograms_show_l2_shrinking_the_weights():

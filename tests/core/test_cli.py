@@ -131,3 +131,15 @@ def test_bad_command_lines_exit_with_usage(argv, capsys):
         cli.main(argv)
     assert exit_info.value.code == 2
     assert "usage: python -m dnn_core" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_reproduce_decay_matches_the_2021_figures():
+    code, out, _ = run_main("reproduce", "--only", "decay")
+    assert code == 0, out
+    assert out.startswith("Learning-rate decay\n")
+    rows = [line for line in out.splitlines() if " train accuracy " in line]
+    assert [row.split("  ")[0].strip() for row in rows] == list(cli.DECAY_RUNS)
+    for row, published in zip(rows, cli.PUBLISHED_DECAY.values(), strict=True):
+        assert published in row and row.endswith("match")
+    assert "All 4 published figures compared are matched." in out

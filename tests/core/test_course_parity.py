@@ -14,7 +14,12 @@ from multiprocessing import get_context
 import pytest
 
 from dnn_core import accuracy, datasets, gradient_check
-from dnn_core.__main__ import INITIALIZATION_RUNS, OPTIMIZATION_RUNS, REGULARIZATION_RUNS
+from dnn_core.__main__ import (
+    DECAY_RUNS,
+    INITIALIZATION_RUNS,
+    OPTIMIZATION_RUNS,
+    REGULARIZATION_RUNS,
+)
 from dnn_core.gradcheck import buggy_backward, course_test_case, gradient_check_1d
 
 from .reference import as_vector, numerical_gradient, relative_difference, train_strictly
@@ -126,8 +131,11 @@ def test_course_network_fixed():
     # gives the course's figure back: the difference is that cost's round-off.
     assert report.difference < 1e-8
     course_cost = numerical_gradient(params, X, Y, from_logits=False)
+    # That figure *is* round-off, so its digits depend on the machine's floating-point
+    # kernels: assert its size (the course's order, under its 2e-7 pass line), not digits.
     course_difference = relative_difference(report.grad, as_vector(course_cost, params))
-    assert course_difference == pytest.approx(1.19e-7, rel=0.01)
+    assert 3e-8 < course_difference < 2e-7
+    assert course_difference > 10 * report.difference
 
 
 # --- Optimization: moons, [2, 5, 2, 1], lr 0.0007, mini-batches of 64, 10000 epochs ----------
@@ -144,3 +152,25 @@ def optimization(pool):
 )
 def test_optimization_accuracies(optimization, run, train_accuracy, decimals):
     assert round(optimization[run][0], decimals) == train_accuracy
+
+
+# --- Learning-rate decay (2021 version): the optimization settings, 5000 epochs, rate 1 -------
+
+
+@pytest.fixture(scope="module")
+def decay(pool):
+    return train_all(pool, datasets.moons(), DECAY_RUNS)
+
+
+@pytest.mark.parametrize(
+    ("run", "train_accuracy"),
+    [
+        # Decaying every epoch from lr 0.1 shrinks the steps so fast that it barely learns.
+        ("GD, inverse decay", 0.6533),
+        ("GD, scheduled decay", 0.9433),
+        ("momentum, scheduled decay", 0.9533),
+        ("Adam, scheduled decay", 0.94),
+    ],
+)
+def test_learning_rate_decay_accuracies(decay, run, train_accuracy):
+    assert round(decay[run][0], 4) == train_accuracy

@@ -235,6 +235,20 @@ def test_verdict_levels(difference, level):
     assert advice
 
 
+@pytest.mark.parametrize("batch_size", [None, 1], ids=["batched", "course loop"])
+def test_differences_are_two_sided_so_their_error_falls_as_epsilon_squared(batch_size):
+    # The cost is curved (sigmoid and log): a one-sided difference errs by O(eps), a
+    # two-sided one by O(eps^2). Ten times smaller eps must give ~100 times less error.
+    # (Steps this small cross no ReLU kink of this network.)
+    params, X, Y, _ = random_network((3, 5, 1), m=8, seed=13)
+    errors = [
+        gradient_check(params, X, Y, epsilon=epsilon, batch_size=batch_size).difference
+        for epsilon in (1e-3, 1e-4)
+    ]
+    assert errors[1] < 1e-8
+    assert errors[0] / errors[1] == pytest.approx(100, rel=0.2)
+
+
 def test_one_dimensional_check():
     check = gradient_check_1d(2.0, 4.0)
     assert check.grad == 2.0

@@ -10,6 +10,7 @@ from dnn_core.optimizers import (
     Adam,
     GradientDescent,
     Momentum,
+    epoch_learning_rate,
     learning_rate_at,
     make_optimizer,
     random_mini_batches,
@@ -165,6 +166,15 @@ def test_learning_rate_at(epoch, decay, decay_rate, interval, expected):
     assert learning_rate_at(0.5, epoch, decay, decay_rate, interval) == pytest.approx(
         expected, rel=1e-15
     )
+
+
+@pytest.mark.parametrize("decay", ["inverse", "scheduled"])
+def test_each_epoch_trains_at_the_rate_decayed_after_the_epoch_before(decay):
+    # The course: ``learning_rate = decay(lr0, i)`` after epoch i's updates.
+    rates = [epoch_learning_rate(0.5, epoch, decay, 1.0, 2) for epoch in range(6)]
+    expected = [0.5] + [learning_rate_at(0.5, epoch, decay, 1.0, 2) for epoch in range(5)]
+    assert rates == pytest.approx(expected, rel=1e-15)
+    assert rates[0] == rates[1] == 0.5
 
 
 def test_unknown_decay_is_refused():

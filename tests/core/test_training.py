@@ -42,13 +42,15 @@ def test_training_learns_and_records_every_interval():
 
 
 def test_full_batch_gradient_descent_equals_a_hand_written_loop():
-    config = replace(SMALL, num_iterations=3, decay="inverse", decay_rate=1.0)
+    config = replace(SMALL, num_iterations=4, decay="inverse", decay_rate=1.0)
     params = init_params(config.layer_dims, "he", seed=config.seed)
-    for epoch in range(3):
+    learning_rate = config.learning_rate
+    for epoch in range(4):
         _, cache = forward(X, params)
         grads = backward(Y, cache, params)
-        learning_rate = config.learning_rate / (1 + epoch)  # inverse decay
         params = {key: value - learning_rate * grads[f"d{key}"] for key, value in params.items()}
+        # The course decays after the epoch's updates: epochs 0 and 1 both use lr0.
+        learning_rate = config.learning_rate / (1 + epoch)
     assert_same_params(train(X, Y, config).params, params)
 
 
@@ -83,6 +85,21 @@ def test_course_dropout_reuses_the_mask_drawn_after_seed_1():
         _, cache = forward(X, params, keep_prob=0.7, masks=masks)
         grads = backward(Y, cache, params)
         params = {key: value - 0.3 * grads[f"d{key}"] for key, value in params.items()}
+    assert_same_params(train(X, Y, config).params, params)
+
+
+def test_real_dropout_draws_fresh_masks_every_iteration():
+    config = replace(SMALL, num_iterations=4, keep_prob=0.7, seed=5)
+    params = init_params(config.layer_dims, "he", seed=5)
+    rng = np.random.default_rng(5)  # train's Generator: seeded once, drawn from every step
+    drawn = []
+    for _ in range(4):
+        masks = {f"D{layer}": rng.random((n, X.shape[1])) < 0.7 for layer, n in ((1, 8), (2, 4))}
+        drawn.append(masks["D1"])
+        _, cache = forward(X, params, keep_prob=0.7, masks=masks)
+        grads = backward(Y, cache, params)
+        params = {key: value - 0.3 * grads[f"d{key}"] for key, value in params.items()}
+    assert not np.array_equal(drawn[0], drawn[1])  # the loop above really is fresh
     assert_same_params(train(X, Y, config).params, params)
 
 

@@ -18,6 +18,7 @@ from tests.e2e.harness import (
     SIDEBAR,
     download,
     exceptions,
+    lesson_pages,
     open_app,
     rerun_after,
     screenshot,
@@ -124,7 +125,14 @@ def test_a_lesson_opened_by_deep_link_on_a_fresh_server_follows_its_widgets(
     quick, change, parameter, value = LESSONS[url_path]
     with streamlit_server("app.py", log_dir=tmp_path) as server:
         open_app(page, server, url_path, quick)
-        assert page.locator(f"{SIDEBAR} [data-testid='stPageLink-NavLink']").count() == 5
+        assert urlsplit(page.url).path == f"/{url_path}"
+        # The app's own page links (Streamlit's list is hidden), each to a page's URL path
+        # ("" for home): the shared sidebar survives a deep link as the first visit.
+        links = page.locator(f"{SIDEBAR} [data-testid='stPageLink-NavLink']").evaluate_all(
+            "links => links.map(link => link.getAttribute('href'))"
+        )
+        assert sorted(links) == sorted(["", *lesson_pages().values()])
+        screenshot(page, f"lesson-{url_path}")
         chart_before = chart_data(page)
         results_before = results(page)
 

@@ -1,4 +1,6 @@
-"""Every page opens in a real browser, with the shared sidebar, its charts and no error."""
+"""The home page in a real browser: the shared sidebar, its chart, no error, and the data
+preview following its slider. (Each lesson opened by deep link on a fresh server is in
+test_lessons.py.)"""
 
 import pytest
 
@@ -11,7 +13,6 @@ from tests.e2e.harness import (
     open_app,
     screenshot,
     slider,
-    streamlit_server,
 )
 
 pytestmark = pytest.mark.e2e
@@ -38,16 +39,6 @@ def test_home_page(page, app_server):
     open_app(page, app_server)
     assert page.locator("h1").first.inner_text() == "Deep Net Lab"
     assert_page_is_whole(page, app_server, "home")
-
-
-@pytest.mark.parametrize("url_path", LESSONS.values())
-def test_lesson_opens_by_deep_link_as_the_first_visit_to_a_fresh_server(
-    page, chromium_available, url_path, tmp_path
-):
-    with streamlit_server("app.py", log_dir=tmp_path) as server:
-        open_app(page, server, url_path)
-        assert page.url == f"{server.url}/{url_path}"
-        assert_page_is_whole(page, server, url_path)
 
 
 def scatter_points(page) -> list[str]:

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from dnn_core import TrainConfig, datasets, init_params, train
+from dnn_core import TrainConfig, accuracy, datasets, init_params, train
 from ui import live
 
 
@@ -114,3 +114,16 @@ def test_layer_signals_give_activations_and_weight_gradients_per_layer():
     zeros = init_params((2, 10, 5, 1), "zeros")
     _, zero_gradients = live.layer_signals(zeros, data.X_train, data.Y_train)
     assert not np.any(zero_gradients["layer 1"])  # symmetric start: no signal at all
+
+
+def test_accuracies_score_each_set_on_its_own_points():
+    data = datasets.moons(n_train=60, n_test=40, noise=0.3)
+    params = train(
+        data.X_train, data.Y_train, TrainConfig(layer_dims=(2, 8, 1), num_iterations=300)
+    ).params
+    expected = (
+        accuracy(data.X_train, data.Y_train, params),
+        accuracy(data.X_test, data.Y_test, params),
+    )
+    assert expected[0] != expected[1]  # so that swapping or mixing the sets would show
+    assert live.accuracies(params, data) == expected
