@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import datasets
-from ui import controls, figures, live
+from ui import figures, page, runs, sidebar
 
 ABOUT = {
     "Initialization": "Zeros, large random, He and Xavier starts: why the first weights decide "
@@ -22,9 +22,9 @@ ABOUT = {
     "Optimization": "Mini-batches, momentum and Adam: how the path to a minimum gets faster "
     "and smoother.",
 }
-LESSONS = [page for page in controls.PAGES if page.title in ABOUT]
+LESSONS = [page for page in page.PAGES if page.title in ABOUT]
 
-controls.setup_page(controls.PAGES[0].title, controls.PAGES[0].icon)
+page.setup_page(page.PAGES[0].title, page.PAGES[0].icon)
 st.title("Deep Net Lab")
 st.markdown(
     "An interactive lab for the practical side of training deep networks. Each lesson "
@@ -35,7 +35,7 @@ st.markdown(
 )
 
 st.header("Lessons")
-installed = controls.installed_pages()
+installed = page.installed_pages()
 for column, lesson in zip(st.columns(len(LESSONS)), LESSONS, strict=True):
     with column.container(border=True, height="stretch"):
         st.subheader(lesson.title)
@@ -48,9 +48,9 @@ for column, lesson in zip(st.columns(len(LESSONS)), LESSONS, strict=True):
 st.header("The data sets")
 picker_column, preview_column = st.columns([1, 2])
 with picker_column:
-    choice = controls.dataset_picker("home", "football")
-    with live.stop_on_error():
-        data = live.load_dataset(choice)
+    choice = sidebar.dataset_picker("home", "football")
+    with page.stop_on_error():
+        data = runs.load_dataset(choice)
     spec = datasets.CATALOG[choice.name]
     st.markdown(spec.about)
     train_size, test_size = data.Y_train.shape[1], data.Y_test.shape[1]
@@ -62,8 +62,8 @@ with picker_column:
         "Each lesson has its own data-set choice in the sidebar; its default is the one "
         "the course uses for that lesson."
     )
-controls.chart(
-    live.memoize(
+page.chart(
+    runs.memoize(
         ("home scatter", choice),
         lambda: figures.scatter_figure(
             data.X_train,

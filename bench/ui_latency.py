@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from dnn_core import train  # noqa: E402
-from ui import controls, live  # noqa: E402
+from ui import runs  # noqa: E402
+from ui import sidebar as ui_sidebar  # noqa: E402
 
 TIMEOUT = 300
 
@@ -60,8 +61,8 @@ def check(app: AppTest) -> AppTest:
 def baseline(page: str) -> float:
     """The bare core: training the page's default run once (what the student waits for)."""
     if page == "init":
-        sidebar = controls.SidebarConfig(
-            data=controls.DataChoice("circles", 0.05, 1),
+        sidebar = ui_sidebar.SidebarConfig(
+            data=ui_sidebar.DataChoice("circles", 0.05, 1),
             hidden_layers=(10, 5),
             learning_rate=0.1,
             num_iterations=2000,
@@ -69,15 +70,15 @@ def baseline(page: str) -> float:
         )
         config = sidebar.train_config(init="he")
     else:
-        sidebar = controls.SidebarConfig(
-            data=controls.DataChoice("football", 0.08, 0),
+        sidebar = ui_sidebar.SidebarConfig(
+            data=ui_sidebar.DataChoice("football", 0.08, 0),
             hidden_layers=(20, 3),
             learning_rate=0.3,
             num_iterations=3000,
             weight_seed=3,
         )
         config = sidebar.train_config(init="xavier", lambd=0.7)
-    data = live.load_dataset(sidebar.data)
+    data = runs.load_dataset(sidebar.data)
     return timed(lambda: train(data.X_train, data.Y_train, config))
 
 
@@ -98,8 +99,8 @@ PAGES = {
 def session(page: str) -> dict[str, float]:
     """One student session on ``page``: cold load, slider change, revisit, sidebar change."""
     path, state, kind, slider_key, new_value, lr_key = PAGES[page]
-    live.RESULTS.clear()
-    live.FIGURES.clear()
+    runs.RESULTS.clear()
+    runs.FIGURES.clear()
     gc.collect()
     app = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
     for key, value in state.items():
@@ -161,8 +162,8 @@ def main() -> None:
             print(f"{page:<6}{name:<17}{median:>10.3f}{median / base:>12.2f}  {verdict}")
     sessions = args.repeats * len(PAGES)
     print(
-        f"\nmemory over {sessions} sessions (caches bounded: {live.MAX_CACHED_RESULTS} runs, "
-        f"{live.MAX_CACHED_FIGURES} figures):"
+        f"\nmemory over {sessions} sessions (caches bounded: {runs.MAX_CACHED_RESULTS} runs, "
+        f"{runs.MAX_CACHED_FIGURES} figures):"
     )
     print(f"  RSS growth          {rss_after - rss_before:8.1f} MB  (target < 150 MB)")
     print(f"  traced heap kept    {traced_now / 1e6:8.1f} MB  (one more session per page)")

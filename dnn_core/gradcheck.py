@@ -71,6 +71,39 @@ def epsilon_sweep(
     return np.array([gradient_check_1d(x, theta, eps, dtype).difference for eps in epsilons])
 
 
+# Curved functions for the 1-D lesson, J(theta, x) and its exact derivative dJ/dtheta:
+# unlike theta * x their two-sided difference has a truncation error (about eps^2).
+CURVED = {
+    "cubic": (lambda theta, x: theta**3 * x, lambda theta, x: 3 * theta**2 * x),
+    "sine": (lambda theta, x: np.sin(theta * x), lambda theta, x: x * np.cos(theta * x)),
+}
+
+
+def one_d_check(
+    function: str, x: float, theta: float, epsilons: np.ndarray, dtype
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """``(grad, gradapprox (n,), difference (n,))`` of the 1-D check for ``epsilons (n,)``,
+    computed in ``dtype`` arithmetic."""
+    if function == "linear":
+        checks = [gradient_check_1d(x, theta, eps, dtype) for eps in epsilons]
+        return (
+            checks[0].grad,
+            np.array([check.gradapprox for check in checks]),
+            np.array([check.difference for check in checks]),
+        )
+    J, dJ = CURVED[function]
+    x_typed, theta_typed = dtype(x), dtype(theta)
+    eps = np.asarray(epsilons, dtype=dtype)
+    gradapprox = (J(theta_typed + eps, x_typed) - J(theta_typed - eps, x_typed)) / (2 * eps)
+    grad = dJ(theta_typed, x_typed)
+    denominator = np.abs(grad) + np.abs(gradapprox)
+    difference = np.divide(
+        np.abs(grad - gradapprox), denominator, out=np.zeros_like(denominator),
+        where=denominator > 0,
+    )  # fmt: skip
+    return float(grad), gradapprox.astype(np.float64), difference.astype(np.float64)
+
+
 # --- N-D ----------------------------------------------------------------------------------
 
 

@@ -2,145 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
 import streamlit as st
 
-from dnn_core.sweep import sweep
-from ui import controls, figures, live
+from dnn_core import diagnostics
+from ui import figures, lesson_controls, live_view, page, runs, sidebar
 
 PREFIX = "reg"
-LAMBDA = "\N{GREEK SMALL LETTER LAMDA}"
-MODES = {
-    "none": "None",
-    "l2": "L2",
-    "dropout": "Dropout",
-    "both": "L2 + dropout",
-}
-COURSE_LAMBDA = 0.7
-COURSE_KEEP_PROB = 0.86
-LAMBDA_SWEEP = (0.0, 0.1, 0.3, 0.7, 1.5, 3.0)
-KEEP_PROB_SWEEP = (0.5, 0.65, 0.8, 0.86, 0.95, 1.0)
-# The course trains 30 000 iterations; 3000 keep every change quick and show the effect.
-DEFAULTS = controls.LessonDefaults(
-    dataset="football", hidden_layers=(20, 3), learning_rate=0.3, num_iterations=3000
-)
-COURSE = replace(DEFAULTS, num_iterations=30000)
+LAMBDA = lesson_controls.LAMBDA
+COURSE_LAMBDA = lesson_controls.COURSE_LAMBDA
 
-
-def preset(defaults: controls.LessonDefaults) -> dict:
-    """Widget values that restore ``defaults`` and the course's regularization strengths."""
-    return controls.lesson_settings(PREFIX, defaults) | {
-        controls.key(PREFIX, "lambd"): COURSE_LAMBDA,
-        controls.key(PREFIX, "keep_prob"): COURSE_KEEP_PROB,
-    }
-
-
-def percent(value: float) -> str:
-    return f"{value:.1%}"
-
-
-controls.setup_page("Regularization", ":material/tune:")
-st.title("Regularization")
-st.markdown(
+config = page.lesson_header(
+    "Regularization",
+    ":material/tune:",
     "A big network can memorise its training set, noise included, and then do worse on "
     "new points: it **overfits**. L2 regularization keeps the weights small; dropout "
     "switches hidden units off at random while training so no unit can rely on another. "
-    "Both trade a little training accuracy for a better test accuracy."
-)
-
-sidebar = controls.sidebar(
+    "Both trade a little training accuracy for a better test accuracy.",
     PREFIX,
-    DEFAULTS,
-    controls.SidebarOptions(
-        presets={
-            "Course settings (30 000 iterations, slower)": preset(COURSE),
-            "Quick lesson defaults": preset(DEFAULTS),
-        }
-    ),
+    sidebar.REGULARIZATION_DEFAULTS,
+    sidebar.SidebarOptions(presets=lesson_controls.regularization_presets(PREFIX)),
 )
-if sidebar.architecture_error:
-    st.warning(sidebar.architecture_error, icon=":material/warning:")
-
-mode_column, lambda_column, keep_column = st.columns([2, 2, 2])
-with mode_column:
-    mode = controls.stateful(
-        st.segmented_control,
-        "Regularization",
-        controls.key(PREFIX, "mode"),
-        "l2",
-        options=list(MODES),
-        format_func=MODES.get,
-        required=True,
-    )
-uses_l2 = mode in ("l2", "both")
-uses_dropout = mode in ("dropout", "both")
-with lambda_column:
-    lambd = controls.stateful(
-        st.slider,
-        f"L2 strength {LAMBDA}",
-        controls.key(PREFIX, "lambd"),
-        COURSE_LAMBDA,
-        min_value=0.0,
-        max_value=3.0,
-        step=0.05,
-        disabled=not uses_l2,
-        help="Adds λ/(2m)·Σ‖W‖² to the cost; the course uses 0.7.",
-    )
-with keep_column:
-    keep_prob = controls.stateful(
-        st.slider,
-        "Dropout keep_prob",
-        controls.key(PREFIX, "keep_prob"),
-        COURSE_KEEP_PROB,
-        min_value=0.3,
-        max_value=1.0,
-        step=0.01,
-        disabled=not uses_dropout,
-        help="Probability of keeping each hidden unit in a training step; the course uses "
-        "0.86. Predictions always use every unit.",
-    )
-
-base = sidebar.train_config(init="xavier")
-config = replace(
-    base,
-    lambd=float(lambd) if uses_l2 else 0.0,
-    keep_prob=float(keep_prob) if uses_dropout else 1.0,
-)
-with live.stop_on_error():
-    data = live.load_dataset(sidebar.data)
+settings = lesson_controls.regularization_controls(PREFIX)
+base = config.train_config(init="xavier")
+with page.stop_on_error():
+    data = runs.load_dataset(config.data)
     st.header("Train and watch")
-    cost_column, boundary_column = st.columns(2)
-    view = live.LiveView(
-        cost=cost_column.empty(),
-        boundary=boundary_column.empty(),
-        data=data,
-        show_test=sidebar.show_test,
-        key="reg-main",
-    )
-    result = live.train_live(data, sidebar.data, config, view=view, label="Training")
-live.show_run_status(result)
+    view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="reg-main")
+    result = runs.train_live(data, config.data, settings.config(base), view=view)
+page.show_run_status(result)
 
-train_accuracy, test_accuracy = live.accuracies(result.params, data)
-metric_columns = st.columns(4)
-metric_columns[0].metric("Train accuracy", percent(train_accuracy))
-metric_columns[1].metric("Test accuracy", percent(test_accuracy))
-metric_columns[2].metric(
-    "Gap (train - test)",
-    f"{(train_accuracy - test_accuracy) * 100:+.1f} pts",
-    help="A large positive gap is the signature of overfitting.",
+train_accuracy, test_accuracy = runs.accuracies(result.params, data)
+page.metric_row(
+    {
+        "Train accuracy": page.percent(train_accuracy),
+        "Test accuracy": page.percent(test_accuracy),
+        "Gap (train - test)": f"{(train_accuracy - test_accuracy) * 100:+.1f} pts",
+        "Final cost": page.final_cost(result),
+    },
+    helps={"Gap (train - test)": "A large positive gap is the signature of overfitting."},
 )
-metric_columns[3].metric("Final cost", f"{result.costs[-1]:.4g}" if result.costs.size else "n/a")
-controls.downloads(
-    {MODES[mode]: (result, config)},
+page.downloads(
+    {lesson_controls.MODES[settings.mode]: (result, settings.config(base))},
     key="reg_download",
     name="regularization",
     figures=view.final_figures,
 )
 explain_left, explain_right = st.columns(2)
 with explain_left:
-    controls.explain(
+    page.explain(
         "**L2** adds the squared size of every weight to the cost, so gradient descent also "
         "pulls each weight towards zero (*weight decay*):",
         formula=r"J_{L2} = J_{\text{cross-entropy}} + "
@@ -149,7 +58,7 @@ with explain_left:
         "higher because it includes the penalty.",
     )
 with explain_right:
-    controls.explain(
+    page.explain(
         "**Dropout** keeps each hidden unit with probability *keep_prob* in every training "
         "step and scales the survivors up, so the expected activation is unchanged "
         "(*inverted dropout*). Predictions use the whole network.",
@@ -160,47 +69,30 @@ with explain_right:
     )
 
 st.header("The course's three models")
-course_configs = {
-    "no regularization": base,
-    f"L2, {LAMBDA} = {COURSE_LAMBDA:g}": replace(base, lambd=COURSE_LAMBDA),
-    f"dropout, keep_prob = {COURSE_KEEP_PROB:g}": replace(base, keep_prob=COURSE_KEEP_PROB),
-}
-course_runs = {}
-with live.stop_on_error():
-    for name, course_config in course_configs.items():
-        course_runs[name] = live.train_live(
-            data, sidebar.data, course_config, label=f"Training the course's models: {name}"
-        )
-course_columns = st.columns(len(course_runs))
-for index, (name, run) in enumerate(course_runs.items()):
-    column = course_columns[index]
-    controls.chart(
-        live.memoize(
-            ("reg course boundary", sidebar.data, course_configs[name], sidebar.show_test),
-            lambda run=run, name=name: live.boundary_figure(
-                run.params, data, show_test=sidebar.show_test, title=name, compact=True
+course_configs = settings.course_configs(base)
+with page.stop_on_error():
+    course_runs = runs.train_all(
+        data, config.data, course_configs, label="Training the course's models"
+    )
+for index, (column, (name, run)) in enumerate(
+    zip(st.columns(len(course_runs)), course_runs.items(), strict=True)
+):
+    page.chart(
+        runs.memoize(
+            ("reg course boundary", config.data, course_configs[name], config.show_test),
+            lambda run=run, name=name: figures.boundary_figure(
+                run.params, data, show_test=config.show_test, title=name, compact=True
             ),
         ),
         key=f"reg-course-{index}",
         container=column,
     )
 table_column, text_column = st.columns([3, 2])
-course_scores = [live.accuracies(run.params, data) for run in course_runs.values()]
-table_column.dataframe(
-    figures.results_table(
-        list(course_runs),
-        [train for train, _ in course_scores],
-        [test for _, test in course_scores],
-    ),
-    hide_index=True,
-    column_config={
-        "train accuracy": st.column_config.NumberColumn(format="percent"),
-        "test accuracy": st.column_config.NumberColumn(format="percent"),
-    },
-    key="reg-course-table",
+page.results_table(
+    runs.accuracy_table(course_runs, data), key="reg-course-table", container=table_column
 )
 with text_column:
-    controls.explain(
+    page.explain(
         "The course's comparison, computed live with the sidebar's settings (the course "
         "trains 30 000 iterations on its own football data: 94.8 % / 91.5 % without "
         "regularization, 93.8 % / 93 % with L2).",
@@ -208,34 +100,17 @@ with text_column:
         "Here dropout draws fresh masks every step, as real dropout does.",
     )
 for name, run in course_runs.items():
-    live.show_run_status(run, what=f"The model with {name}")
+    page.show_run_status(run, what=f"The model with {name}")
 
 st.header("How strong? Sweeping λ and keep_prob")
-sweep_specs = {
-    "lambd": (LAMBDA_SWEEP, f"L2 strength {LAMBDA}", float(lambd) if uses_l2 else None),
-    "keep_prob": (KEEP_PROB_SWEEP, "keep_prob", float(keep_prob) if uses_dropout else None),
-}
 for column, (name, (values, x_title, marked)) in zip(
-    st.columns(2), sweep_specs.items(), strict=True
+    st.columns(2), settings.sweeps().items(), strict=True
 ):
-    with column, live.stop_on_error():
-        swept = live.run_cached(
-            ("sweep", sidebar.data, base, name, values),
-            lambda callback, name=name, values=values: sweep(
-                data.X_train,
-                data.Y_train,
-                base,
-                name,
-                values,
-                X_test=data.X_test,
-                Y_test=data.Y_test,
-                callback=callback,
-            ),
-            label=f"Sweeping {x_title} ({len(values)} models at once)",
-        )
-        controls.chart(
-            live.memoize(
-                ("reg sweep", sidebar.data, base, name, values, marked),
+    with column, page.stop_on_error():
+        swept = runs.sweep_run(data, config.data, base, name, values, label=x_title)
+        page.chart(
+            runs.memoize(
+                ("reg sweep", config.data, base, name, values, marked),
                 lambda swept=swept, x_title=x_title, marked=marked: figures.sweep_figure(
                     swept.values,
                     swept.train_accuracy,
@@ -247,8 +122,8 @@ for column, (name, (values, x_title, marked)) in zip(
             ),
             key=f"reg-sweep-{name}",
         )
-        live.show_run_status(swept, what=f"The {x_title} sweep")
-controls.explain(
+        page.show_run_status(swept, what=f"The {x_title} sweep")
+page.explain(
     "Each point is a separate network trained with that setting (all trained together). "
     "The dotted line marks your current setting when it is in use.",
     look_for=f"train accuracy falls as {LAMBDA} grows or keep_prob shrinks; test accuracy "
@@ -256,32 +131,18 @@ controls.explain(
 )
 
 st.header("Weight decay: L2 keeps weights small")
-plain_run = course_runs["no regularization"]
-l2_name = f"L2, {LAMBDA} = {COURSE_LAMBDA:g}"
-l2_run = course_runs[l2_name]
-controls.chart(
-    live.memoize(
-        ("reg weights", sidebar.data, base),
-        lambda: figures.layer_histograms_figure(
-            {
-                f"|W{layer}|": {
-                    "no regularization": np.abs(plain_run.params[f"W{layer}"]),
-                    l2_name: np.abs(l2_run.params[f"W{layer}"]),
-                }
-                for layer in range(1, len(base.layer_dims))
-            },
-            title="Weight magnitudes after training, per layer",
-            x_title="|weight|",
-            bins=30,
+L2_NAME = f"L2, {LAMBDA} = {COURSE_LAMBDA:g}"
+plain_run, l2_run = course_runs["no regularization"], course_runs[L2_NAME]
+page.chart(
+    runs.memoize(
+        ("reg weights", config.data, base),
+        lambda: figures.weight_magnitudes_figure(
+            {"no regularization": plain_run.params, L2_NAME: l2_run.params}
         ),
     ),
     key="reg-weights",
 )
-with np.errstate(all="ignore"):  # a diverged run's weights may overflow: shown as inf
-    norms = [
-        float(sum(np.sum(run.params[f"W{layer}"] ** 2) for layer in range(1, len(base.layer_dims))))
-        for run in (plain_run, l2_run)
-    ]
+norms = [diagnostics.squared_weight_norm(run.params) for run in (plain_run, l2_run)]
 norm_left, norm_right, norm_text = st.columns([1, 1, 3])
 norm_left.metric("Σ‖W‖² without regularization", f"{norms[0]:.3g}")
 norm_right.metric(
@@ -291,7 +152,7 @@ norm_right.metric(
     delta_color="off",
 )
 with norm_text:
-    controls.explain(
+    page.explain(
         "Every L2 step first shrinks each weight by a constant factor, then takes the usual "
         "gradient step, so a large weight needs a good reason to stay large.",
         formula=r"W^{[l]} \leftarrow \Big(1 - \frac{\alpha\lambda}{m}\Big)W^{[l]} - "

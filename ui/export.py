@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -166,6 +167,44 @@ def download_run(result: Any, *, key: str, name: str, config: Any = None, labels
         "text/csv",
         f"{key}_csv",
     )
+
+
+MIME_TYPES = {".npz": "application/octet-stream", ".json": "application/json", ".csv": "text/csv"}
+
+
+def download_built(label: str, build: Callable[[], bytes], name: str, key: str) -> None:
+    """A download button for a file built only when clicked; ``name`` ends with its
+    extension (``"gradient check entries.csv"`` -> ``gradient-check-entries.csv``)."""
+    stem, dot, extension = name.rpartition(".")
+    mime = MIME_TYPES.get(f".{extension}", "application/octet-stream")
+    _download(label, build, f"{file_stem(stem)}{dot}{extension}", mime, key)
+
+
+def entries_csv(report: Any, params: dict[str, np.ndarray]) -> bytes:
+    """Every parameter's backprop gradient, two-sided difference and relative difference:
+    columns ``parameter, row, column, grad, gradapprox, difference``."""
+    rows = []
+    for name, span in report.slices.items():
+        shape = params[name].shape
+        grad, approx = report.grad[span], report.gradapprox[span]
+        denominator = np.abs(grad) + np.abs(approx)
+        difference = np.divide(
+            np.abs(grad - approx), denominator, out=np.zeros_like(grad), where=denominator > 0
+        )
+        row, column = np.unravel_index(np.arange(grad.size), shape)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "parameter": name,
+                    "row": row,
+                    "column": column,
+                    "grad": grad,
+                    "gradapprox": approx,
+                    "difference": difference,
+                }
+            )
+        )
+    return pd.concat(rows).to_csv(index=False, float_format="%.17g").encode()
 
 
 def download_figure(fig: go.Figure, *, key: str, name: str, label: str = "Figure (.html)") -> None:

@@ -14,6 +14,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from dnn_core import decision_grid
+from dnn_core.datasets import Dataset
+from dnn_core.diagnostics import layer_spread
+
 # One palette for the whole lab, so a class or a series keeps its colour on every page.
 CLASS_COLORS = {0: "#d1495b", 1: "#2e6fba"}
 SERIES_COLORS = (
@@ -36,6 +40,8 @@ TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 FONT_SIZE = 16  # readable on a projector
 HEIGHT = 460
 MAP_HEIGHT = 540  # maps keep equal axes, so they need more height to be as wide
+LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
+FINAL_RESOLUTION = 160
 
 
 def series_color(index: int) -> str:
@@ -191,6 +197,35 @@ def decision_boundary_figure(
     return _style(fig, title, height=height)
 
 
+def boundary_figure(
+    params: Mapping[str, np.ndarray],
+    data: Dataset,
+    *,
+    show_test: bool = True,
+    title: str = "",
+    resolution: int = FINAL_RESOLUTION,
+    height: int = MAP_HEIGHT,
+    compact: bool = False,
+):
+    """The decision-boundary figure of ``params`` over ``data``'s range (train and test
+    points span the grid, so hiding the test points keeps the same view)."""
+    everything = np.concatenate([data.X_train, data.X_test], axis=1)
+    with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
+        xs, ys, probs = decision_grid(dict(params), everything, resolution=resolution)
+    return decision_boundary_figure(
+        xs,
+        ys,
+        probs,
+        data.X_train,
+        data.Y_train,
+        data.X_test if show_test else None,
+        data.Y_test if show_test else None,
+        title=title,
+        height=height,
+        compact=compact,
+    )
+
+
 def cost_curves_figure(
     curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
@@ -269,6 +304,46 @@ def layer_histograms_figure(
     fig.update_yaxes(title="count", row=1, col=1)
     fig.update_annotations(font={"size": FONT_SIZE})
     return _style(fig, title, height=height)
+
+
+def layer_signal_figures(start: tuple[dict, dict], end: tuple[dict, dict]):
+    """Histograms of activations and weight gradients per layer at initialization and after
+    training, and a table of their spread. ``start``/``end``: ``(activations, gradients)``
+    as :func:`dnn_core.diagnostics.layer_signals` gives them."""
+    (activations_start, gradients_start), (activations_end, gradients_end) = start, end
+    activation_figure = layer_histograms_figure(
+        {
+            layer: {"at initialization": activations_start[layer], "after training": values}
+            for layer, values in activations_end.items()
+        },
+        title="Activations A[l] on the training set",
+        x_title="activation",
+    )
+    gradient_figure = layer_histograms_figure(
+        {
+            layer: {"at initialization": gradients_start[layer], "after training": values}
+            for layer, values in gradients_end.items()
+        },
+        title="Weight gradients dW[l]",
+        x_title="gradient",
+    )
+    spread = pd.DataFrame(layer_spread(activations_start, activations_end, gradients_start))
+    return activation_figure, gradient_figure, spread
+
+
+def weight_magnitudes_figure(runs: Mapping[str, Mapping[str, np.ndarray]]) -> go.Figure:
+    """Histograms of |W[l]| per layer, one colour per run (``runs``: name -> params)."""
+    first = next(iter(runs.values()))
+    layers = range(1, len(first) // 2 + 1)
+    return layer_histograms_figure(
+        {
+            f"|W{layer}|": {name: np.abs(params[f"W{layer}"]) for name, params in runs.items()}
+            for layer in layers
+        },
+        title="Weight magnitudes after training, per layer",
+        x_title="|weight|",
+        bins=30,
+    )
 
 
 def weights_heatmap_figure(

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from ui import live
+from ui import runs as ui_runs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180  # seconds; generous for a loaded machine, the pages take a few seconds
@@ -22,8 +22,8 @@ TIMEOUT = 180  # seconds; generous for a loaded machine, the pages take a few se
 
 def clear_caches() -> None:
     """Forget every cached run and figure, so a test trains what it asserts about."""
-    live.RESULTS.clear()
-    live.FIGURES.clear()
+    ui_runs.RESULTS.clear()
+    ui_runs.FIGURES.clear()
 
 
 def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state: Any) -> AppTest:
@@ -43,9 +43,9 @@ def cached_trainings() -> list[tuple[Any, Any]]:
     """``(TrainConfig, TrainResult)`` of every finished single training run the pages
     computed (sweeps and other kinds of run left out), oldest first."""
     runs = []
-    for cache_key in live.RESULTS:
+    for cache_key in ui_runs.RESULTS:
         if isinstance(cache_key, tuple) and cache_key[0] == "train":
-            runs.append((cache_key[-1], live.RESULTS.get(cache_key)))
+            runs.append((cache_key[-1], ui_runs.RESULTS.get(cache_key)))
     return runs
 
 

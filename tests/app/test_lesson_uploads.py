@@ -10,7 +10,7 @@ import pytest
 from apptest_tools import array, assert_clean, chart, messages, metrics, open_page, trace
 
 from dnn_core import datasets
-from ui import controls, live
+from ui import runs, sidebar
 
 PAGE = "pages/2_Regularization.py"
 QUICK = {"reg_iterations": 100}
@@ -18,7 +18,7 @@ QUICK = {"reg_iterations": 100}
 
 def upload_page(**settings):
     """The Regularization lesson with "Upload your own" chosen and no file yet."""
-    return open_page(PAGE, **(QUICK | {"reg_dataset": controls.UPLOAD} | settings)).run()
+    return open_page(PAGE, **(QUICK | {"reg_dataset": sidebar.UPLOAD} | settings)).run()
 
 
 def csv_bytes(points: np.ndarray, labels: np.ndarray) -> bytes:
@@ -68,7 +68,7 @@ def test_choosing_upload_keeps_the_lesson_on_its_data_until_a_file_is_accepted()
 def test_a_rejected_file_says_why_and_nothing_else_is_lost():
     app = open_page(PAGE, **QUICK, reg_lambd=1.5).run()
     costs_before = array(trace(chart(app, "reg-main-cost"), "cost")["y"])
-    app.selectbox(key="reg_dataset").set_value(controls.UPLOAD).run()
+    app.selectbox(key="reg_dataset").set_value(sidebar.UPLOAD).run()
 
     upload(app, "labels.csv", b"x1,x2,label\n" + b"0.1,0.2,2\n" * 12)
 
@@ -97,9 +97,9 @@ def test_an_accepted_file_is_trained_on_and_cached_by_its_content():
         caption.value for caption in app.sidebar.caption
     ]
     assert training_points(app) == 30
-    uploads = [key for key in live.RESULTS if key[1].name == controls.UPLOAD]
+    uploads = [key for key in runs.RESULTS if key[1].name == sidebar.UPLOAD]
     assert uploads and {key[1].upload_hash for key in uploads} == {
-        controls.content_hash(datasets.load_csv(two_clusters(seed=0), name="good.csv"))
+        sidebar.content_hash(datasets.load_csv(two_clusters(seed=0), name="good.csv"))
     }
     first_costs = array(trace(chart(app, "reg-main-cost"), "cost")["y"])
 
@@ -129,9 +129,7 @@ def test_the_share_area_says_a_link_cannot_carry_the_file():
     ],
 )
 def test_other_lessons_train_on_an_upload_too(path, prefix, chart_key):
-    app = open_page(
-        path, **{f"{prefix}_dataset": controls.UPLOAD, f"{prefix}_iterations": 30}
-    ).run()
+    app = open_page(path, **{f"{prefix}_dataset": sidebar.UPLOAD, f"{prefix}_iterations": 30}).run()
 
     app.file_uploader(key=f"{prefix}_upload").upload("good.csv", two_clusters(0), "text/csv").run()
 
@@ -145,7 +143,7 @@ def test_other_lessons_train_on_an_upload_too(path, prefix, chart_key):
 
 def test_gradient_checking_checks_the_sidebar_network_on_an_upload():
     app = open_page(
-        "pages/3_Gradient_Checking.py", gc_dataset=controls.UPLOAD, gc_source="sidebar"
+        "pages/3_Gradient_Checking.py", gc_dataset=sidebar.UPLOAD, gc_source="sidebar"
     ).run()
 
     app.file_uploader(key="gc_upload").upload("good.csv", two_clusters(0), "text/csv").run()

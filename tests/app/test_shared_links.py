@@ -19,7 +19,9 @@ from apptest_tools import (
 )
 from streamlit.testing.v1 import AppTest
 
-from ui import controls
+from ui import page as ui_page
+from ui import state
+from ui.lesson_controls import OPTIMIZER_CHOICES
 
 INITIALIZATION = "pages/1_Initialization.py"
 REGULARIZATION = "pages/2_Regularization.py"
@@ -103,7 +105,10 @@ def test_a_linked_optimizer_choice_trains_only_those():
 
     assert_clean(app)
     names = [item["name"] for item in chart(app, "opt-costs")["data"]]
-    assert names == [controls.OPTIMIZER_CHOICES["momentum"], controls.OPTIMIZER_CHOICES["adam"]]
+    assert names == [
+        OPTIMIZER_CHOICES["momentum"],
+        OPTIMIZER_CHOICES["adam"],
+    ]
     assert array(trace(chart(app, "opt-costs"), "Adam")["x"])[-1] == 39  # 40 epochs
 
 
@@ -186,10 +191,10 @@ def test_switching_data_sets_starts_each_at_its_own_defaults_and_keeps_the_old_o
 
 @pytest.mark.parametrize("path", LESSONS)
 def test_every_lesson_has_page_links_and_a_copy_link_button(path):
-    app = open_page(path, **{controls.key(controls_prefix(path), "iterations"): 50}).run()
+    app = open_page(path, **{state.key(controls_prefix(path), "iterations"): 50}).run()
 
     labels = [link.proto.label for link in app.sidebar.get("page_link")]
-    assert labels == [page.title for page in controls.PAGES]
+    assert labels == [page.title for page in ui_page.PAGES]
     copy_buttons = [
         element.proto.body
         for element in app.sidebar.get("html")
@@ -229,7 +234,7 @@ def test_a_lesson_run_as_its_own_app_works_without_page_links(path):
     # ``streamlit run pages/2_Regularization.py`` (or a benchmark's AppTest of one page):
     # no other pages exist, so the lesson goes without links instead of failing.
     app = AppTest.from_file(str(REPO_ROOT / path), default_timeout=TIMEOUT)
-    app.session_state[controls.key(controls_prefix(path), "iterations")] = 50
+    app.session_state[state.key(controls_prefix(path), "iterations")] = 50
 
     app.run()
 

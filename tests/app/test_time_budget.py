@@ -1,7 +1,7 @@
 """AppTests of the per-run time budget: a run over budget stops with a plain message and
 shows what it learnt, and is never cached as the complete run of its settings.
 
-The budget is a module constant (``ui.live.TIME_BUDGET_S``), patched here to 0 s: every run
+The budget is a module constant (``ui.runs.TIME_BUDGET_S``), patched here to 0 s: every run
 then stops at its first recorded iteration, whatever the machine's speed.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from apptest_tools import array, chart, chart_keys, messages, open_page, trace
 
-from ui import live
+from ui import runs
 
 PAGE = "pages/2_Regularization.py"
 ITERATIONS = 200
@@ -26,7 +26,7 @@ def main_iterations(app):
 
 @pytest.fixture
 def no_time(monkeypatch):
-    monkeypatch.setattr(live, "TIME_BUDGET_S", 0.0)
+    monkeypatch.setattr(runs, "TIME_BUDGET_S", 0.0)
 
 
 def test_a_run_over_budget_stops_with_a_message_and_shows_what_it_learnt(no_time):
@@ -44,12 +44,12 @@ def test_a_run_over_budget_stops_with_a_message_and_shows_what_it_learnt(no_time
 
 def test_a_stopped_run_is_not_cached_as_complete(no_time, monkeypatch):
     stopped = open_page(PAGE, reg_iterations=ITERATIONS).run()
-    assert len(live.RESULTS) == 0
-    assert len(live.FIGURES) == 0  # its figures show part of a run: not kept either
+    assert len(runs.RESULTS) == 0
+    assert len(runs.FIGURES) == 0  # its figures show part of a run: not kept either
 
     # With time to spare, the same session redraws its stopped run (a rerun does not spend
     # the budget again) ...
-    monkeypatch.setattr(live, "TIME_BUDGET_S", 20.0)
+    monkeypatch.setattr(runs, "TIME_BUDGET_S", 20.0)
     stopped.toggle(key="reg_show_test").set_value(False).run()
     assert list(main_iterations(stopped)) == [0]
     assert any("stopped after 0 s" in text for text in messages(stopped)["warning"])
@@ -58,7 +58,7 @@ def test_a_stopped_run_is_not_cached_as_complete(no_time, monkeypatch):
     complete = open_page(PAGE, reg_iterations=ITERATIONS).run()
     assert messages(complete)["warning"] == []
     assert main_iterations(complete)[-1] == ITERATIONS - 1
-    assert len(live.RESULTS) == DISTINCT_RUNS
+    assert len(runs.RESULTS) == DISTINCT_RUNS
 
 
 def test_a_run_within_budget_is_cached_and_says_nothing():
@@ -66,4 +66,4 @@ def test_a_run_within_budget_is_cached_and_says_nothing():
 
     assert messages(app)["warning"] == []
     assert main_iterations(app)[-1] == ITERATIONS - 1
-    assert len(live.RESULTS) == DISTINCT_RUNS
+    assert len(runs.RESULTS) == DISTINCT_RUNS

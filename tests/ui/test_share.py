@@ -1,18 +1,19 @@
-"""ui/share.py: settings are seeded from the URL, bad links are ignored without a crash, and
-the copy-link button renders. (That every change reaches the address bar is the browser's
-part: tests/e2e/test_share_links.py.)"""
+"""ui/state.py and ui/share.py: settings are seeded from the URL, bad links are ignored
+without a crash, and the copy-link button renders. (That every change reaches the address
+bar is the browser's part: tests/e2e/test_share_links.py.)"""
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.share import BIND, starting_value_kwargs
+from ui.state import BIND, starting_value_kwargs
 
 
 def lesson_settings():
     """Every kind of widget the lessons use, bound to the URL through ``bound_widget``."""
     import streamlit as st
 
-    from ui.share import bound_widget, copy_link_button
+    from ui.share import copy_link_button
+    from ui.state import bound_widget
 
     labels = {"he": "He", "xavier": "Xavier", "zeros": "Zeros"}
     values = {

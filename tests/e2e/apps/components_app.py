@@ -6,7 +6,8 @@ import streamlit as st
 
 from dnn_core import TrainConfig, datasets, train
 from ui.export import download_figure, download_run, plotly_config
-from ui.share import bound_widget, copy_link_button
+from ui.share import copy_link_button
+from ui.state import bound_widget
 from ui.upload import dataset_uploader
 
 SCHEMES = {"he": "He", "xavier": "Xavier", "zeros": "Zeros"}

@@ -1,4 +1,4 @@
-"""ui/controls.py: the architecture box, the config dataclasses and the presets."""
+"""ui/sidebar.py: the architecture box, the config dataclasses and the presets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dnn_core import TrainConfig
-from ui import controls
+from ui import sidebar as controls
 
 
 @pytest.mark.parametrize(

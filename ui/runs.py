@@ -1,5 +1,6 @@
-"""Live training: runs stream their cost curve and decision boundary into placeholders, and
-finished results are kept in a bounded cache keyed by configuration.
+"""The one way pages get results: runs stream their cost curve and decision boundary into
+placeholders, finished results are kept in bounded caches keyed by configuration, and every
+run has a time budget.
 
 A function cached with ``st.cache_data`` cannot stream while it computes, so results live
 in :data:`RESULTS`, a small LRU keyed by ``(kind, data key, config)``: a miss trains with a
@@ -14,13 +15,13 @@ where it would pass for the complete run of its settings.
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import plotly.graph_objects as go
@@ -31,15 +32,17 @@ from dnn_core import (
     TrainProgress,
     TrainResult,
     accuracy,
-    backward,
-    decision_grid,
-    forward,
+    init_params,
     train,
 )
-from dnn_core.datasets import Dataset, DatasetError, load
+from dnn_core.datasets import Dataset, load
+from dnn_core.sweep import SweepResult, sweep
 
 from . import export, figures
-from .controls import PAGE_RUN_KEY, DataChoice
+from .sidebar import DataChoice
+
+if TYPE_CHECKING:  # the view imports this module's caches
+    from .live_view import LiveView
 
 T = TypeVar("T")
 
@@ -47,14 +50,19 @@ MAX_CACHED_RESULTS = 96
 MAX_CACHED_FIGURES = 64
 FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more than training
 PROGRESS_SECONDS = 0.1
-LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
-FINAL_RESOLUTION = 160
 TIME_BUDGET_S = 20.0
 """Longest one training run may take (read at each run, so tests can patch it)."""
 MAX_STOPPED_PER_SESSION = 8
 # Session state: cache key -> (result, iterations reached, iterations asked, budget).
 STOPPED_RUNS_KEY = "dnl_stopped_runs"
 PARTIAL_RUN_KEY = "dnl_partial_in_run"  # session state: the page run that showed one
+PAGE_RUN_KEY = "dnl_page_run"
+"""Session-state counter of page runs, so a run can tell which page run it is shown in."""
+
+
+def begin_page_run() -> None:
+    """Count a new page run (call once at the top of every page)."""
+    st.session_state[PAGE_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY, 0) + 1
 
 
 class BoundedCache:
@@ -140,17 +148,6 @@ def load_dataset(choice: DataChoice) -> Dataset:
     return _load_catalogued(choice.name, choice.noise, choice.seed)
 
 
-@contextlib.contextmanager
-def stop_on_error() -> Iterator[None]:
-    """Show a core's ``ValueError`` / ``DatasetError`` as a plain error box and stop the
-    page there, instead of a traceback."""
-    try:
-        yield
-    except (DatasetError, ValueError) as error:
-        st.error(str(error), icon=":material/error:")
-        st.stop()
-
-
 def run_cached(
     cache_key: Hashable,
     compute: Callable[[Callable[[TrainProgress], None]], T],
@@ -229,38 +226,6 @@ def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
     )
 
 
-# --- Drawing --------------------------------------------------------------------------
-
-
-def boundary_figure(
-    params: Mapping[str, np.ndarray],
-    data: Dataset,
-    *,
-    show_test: bool = True,
-    title: str = "",
-    resolution: int = FINAL_RESOLUTION,
-    height: int = figures.MAP_HEIGHT,
-    compact: bool = False,
-):
-    """The decision-boundary figure of ``params`` over ``data``'s range (train and test
-    points span the grid, so hiding the test points keeps the same view)."""
-    everything = np.concatenate([data.X_train, data.X_test], axis=1)
-    with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
-        xs, ys, probs = decision_grid(dict(params), everything, resolution=resolution)
-    return figures.decision_boundary_figure(
-        xs,
-        ys,
-        probs,
-        data.X_train,
-        data.Y_train,
-        data.X_test if show_test else None,
-        data.Y_test if show_test else None,
-        title=title,
-        height=height,
-        compact=compact,
-    )
-
-
 def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, float]:
     """``(train accuracy, test accuracy)`` of ``params`` on ``data``."""
     params = dict(params)
@@ -269,86 +234,6 @@ def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, 
             accuracy(data.X_train, data.Y_train, params),
             accuracy(data.X_test, data.Y_test, params),
         )
-
-
-@dataclass
-class LiveView:
-    """Where a single run draws: placeholders (``st.empty()``) for its cost curve and
-    decision boundary, and a key prefix for the charts (and their PNG file names).
-
-    After :meth:`draw_result`, ``final_figures`` holds the finished figures by name
-    (``"Cost curve"``, ``"Decision boundary"``), e.g. for downloads."""
-
-    cost: Any
-    boundary: Any
-    data: Dataset
-    show_test: bool = True
-    key: str = "live"
-    cost_title: str = "Cost while training"
-    boundary_title: str = "Decision boundary"
-
-    def __post_init__(self) -> None:
-        self._frames = 0
-        self.final_figures: dict[str, go.Figure] = {}
-
-    def _show(self, place, figure: go.Figure, key: str, title: str) -> None:
-        place.plotly_chart(
-            figure,
-            key=key,
-            theme=None,
-            config=export.plotly_config(f"deep net lab {self.key} {title}"),
-        )
-
-    def _figures(self, params, iterations, costs, num_iterations: int, resolution: int):
-        cost_figure = figures.cost_curves_figure(
-            {"cost": (np.asarray(iterations), np.asarray(costs))},
-            title=self.cost_title,
-            num_iterations=num_iterations,
-            height=figures.MAP_HEIGHT,  # level with the boundary beside it
-        )
-        figure = boundary_figure(
-            params,
-            self.data,
-            show_test=self.show_test,
-            title=self.boundary_title,
-            resolution=resolution,
-        )
-        return cost_figure, figure
-
-    def draw_progress(self, progress: TrainProgress) -> None:
-        """One frame while training (coarse grid)."""
-        cost_figure, figure = self._figures(
-            progress.params,
-            progress.iterations,
-            progress.costs,
-            progress.num_iterations,
-            LIVE_RESOLUTION,
-        )
-        # Each frame is a new chart in the same placeholder; unique keys keep Streamlit
-        # from mistaking two frames for one duplicated element.
-        self._frames += 1
-        self._show(self.cost, cost_figure, f"{self.key}-cost-frame{self._frames}", "cost")
-        self._show(self.boundary, figure, f"{self.key}-boundary-frame{self._frames}", "boundary")
-
-    def draw_result(
-        self, result: TrainResult, num_iterations: int, *, cache_key: Hashable = None
-    ) -> None:
-        """The finished figures, kept in :attr:`final_figures`; memoized under
-        ``cache_key`` (with what the view shows) when one is given."""
-
-        def build():
-            return self._figures(
-                result.params, result.iterations, result.costs, num_iterations, FINAL_RESOLUTION
-            )
-
-        if cache_key is None:
-            cost_figure, figure = build()
-        else:
-            view_key = (self.show_test, self.cost_title, self.boundary_title)
-            cost_figure, figure = memoize(("live view", cache_key, view_key), build)
-        self.final_figures = {"Cost curve": cost_figure, "Decision boundary": figure}
-        self._show(self.cost, cost_figure, f"{self.key}-cost", "cost")
-        self._show(self.boundary, figure, f"{self.key}-boundary", "boundary")
 
 
 def train_live(
@@ -377,34 +262,135 @@ def train_live(
     return result
 
 
-def show_run_status(result: Any, *, what: str | None = None) -> None:
-    """A clear warning for a run (or sweep) that diverged; ``what`` names it when the page
-    shows several (e.g. "The λ sweep"). The figures show its last finite state."""
-    if getattr(result, "diverged", False):
-        prefix = f"{what}: " if what else ""
-        st.warning(
-            f"{prefix}{result.message} The charts show the last finite state.",
-            icon=":material/warning:",
+def accuracy_table(
+    results: Mapping[str, Any],
+    data: Dataset,
+    *,
+    names: Mapping[str, str] | None = None,
+    label: str = "model",
+):
+    """The course's comparison table of ``results`` (name -> TrainResult) on ``data``:
+    one row per run, shown as ``names[name]`` (default: the name itself)."""
+    scores = [accuracies(result.params, data) for result in results.values()]
+    return figures.results_table(
+        [(names or {}).get(name, name) for name in results],
+        [train for train, _ in scores],
+        [test for _, test in scores],
+        label=label,
+    )
+
+
+def sweep_run(
+    data: Dataset,
+    data_key: Hashable,
+    config: TrainConfig,
+    name: str,
+    values: tuple[float, ...],
+    *,
+    label: str,
+) -> SweepResult:
+    """``config`` trained once per value of setting ``name`` (all at once, cached), scored
+    on the training and test points; ``label`` names the setting in the progress bar."""
+    return run_cached(
+        ("sweep", data_key, config, name, values),
+        lambda callback: sweep(
+            data.X_train,
+            data.Y_train,
+            config,
+            name,
+            values,
+            X_test=data.X_test,
+            Y_test=data.Y_test,
+            callback=callback,
+        ),
+        label=f"Sweeping {label} ({len(values)} models at once)",
+    )
+
+
+@dataclass
+class ComparedRuns:
+    """Runs drawn together in one cost chart: name -> result, and the finished chart."""
+
+    results: dict[str, TrainResult]
+    final_figure: go.Figure
+
+
+def train_compared(
+    data: Dataset,
+    data_key: Hashable,
+    configs: Mapping[str, TrainConfig],
+    names: Mapping[str, str],
+    *,
+    epochs: int,
+) -> ComparedRuns:
+    """Train each of ``configs`` in turn (cached), every one's cost per epoch drawn live in
+    one chart here, next to those already finished."""
+    place = st.empty()
+    results: dict[str, TrainResult] = {}
+    frames = itertools.count()
+
+    def draw(curves: dict, *, final: bool) -> go.Figure:
+        figure = figures.cost_curves_figure(
+            curves, title="Cost per epoch", num_iterations=epochs, x_title="epoch"
         )
+        place.plotly_chart(
+            figure,
+            key="opt-costs" if final else f"opt-costs-frame{next(frames)}",
+            theme=None,
+            config=export.plotly_config("deep net lab optimization cost per epoch"),
+        )
+        return figure
+
+    def finished() -> dict:
+        return {names[choice]: (run.iterations, run.costs) for choice, run in results.items()}
+
+    for choice, config in configs.items():
+        name = names[choice]
+
+        def show_progress(progress, name=name) -> None:
+            curve = (list(progress.iterations), list(progress.costs))
+            draw(finished() | {name: curve}, final=False)
+
+        results[choice] = run_cached(
+            ("train", data_key, config),
+            lambda callback, config=config: train(
+                data.X_train, data.Y_train, config, callback=callback
+            ),
+            label=f"Training with {name}",
+            on_frame=show_progress,
+        )
+    return ComparedRuns(results, draw(finished(), final=True))
 
 
-# --- Network internals ----------------------------------------------------------------
+def train_all(
+    data: Dataset,
+    data_key: Hashable,
+    configs: Mapping[str, TrainConfig],
+    *,
+    label: str,
+    names: Mapping[str, str] | None = None,
+) -> dict[str, TrainResult]:
+    """Each of ``configs`` trained (cached) without live drawing; the progress bar says
+    ``label`` and the run's name (``names[name]``, default the name itself)."""
+    return {
+        name: train_live(data, data_key, config, label=f"{label}: {(names or {}).get(name, name)}")
+        for name, config in configs.items()
+    }
 
 
-def layer_signals(
-    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Activations and weight gradients of every layer for one full-batch pass.
-
-    Returns:
-        ``({"layer 1": A1 (n_1, m), ..., "layer L": AL (1, m)},
-        {"layer 1": dW1 (n_1, n_0), ...})``.
-    """
-    params = dict(params)
-    with np.errstate(all="ignore"):  # huge initial weights may overflow: shown, not warned
-        _, cache = forward(X, params)
-        grads = backward(Y, cache, params)
-    layers = len(params) // 2
-    activations = {f"layer {layer}": cache[f"A{layer}"] for layer in range(1, layers + 1)}
-    gradients = {f"layer {layer}": grads[f"dW{layer}"] for layer in range(1, layers + 1)}
-    return activations, gradients
+def train_constant_start(
+    data: Dataset, data_key: Hashable, config: TrainConfig, weight: float
+) -> TrainResult:
+    """``config`` trained from every weight equal to ``weight`` (biases zero): symmetric
+    units that never tell themselves apart."""
+    constant_start = {
+        name: np.full_like(value, weight) if name.startswith("W") else value
+        for name, value in init_params(config.layer_dims, "zeros").items()
+    }
+    return run_cached(
+        ("constant start", data_key, config, weight),
+        lambda callback: train(
+            data.X_train, data.Y_train, config, callback=callback, initial_params=constant_start
+        ),
+        label=f"Training from constant weights ({weight:g})",
+    )

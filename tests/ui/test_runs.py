@@ -1,4 +1,5 @@
-"""ui/live.py: the bounded caches, cached runs and the network-internals helpers."""
+"""ui/runs.py: the bounded caches, cached runs and scores; the boundary figure of a run;
+the network-internals helpers of dnn_core.diagnostics."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import threading
 import numpy as np
 import pytest
 
-from dnn_core import TrainConfig, accuracy, datasets, init_params, train
-from ui import live
+from dnn_core import TrainConfig, accuracy, datasets, diagnostics, init_params, train
+from ui import figures
+from ui import runs as live
 
 
 def test_bounded_cache_evicts_the_least_recently_used():
@@ -84,7 +86,7 @@ def test_boundary_figure_covers_train_and_test_points():
     data = datasets.load("moons")
     params = init_params((2, 4, 1), "he")
 
-    fig = live.boundary_figure(params, data, show_test=False, resolution=20)
+    fig = figures.boundary_figure(params, data, show_test=False, resolution=20)
 
     heatmap = fig.data[0]
     everything = np.concatenate([data.X_train, data.X_test], axis=1)
@@ -97,7 +99,7 @@ def test_layer_signals_give_activations_and_weight_gradients_per_layer():
     data = datasets.load("circles")
     params = init_params((2, 10, 5, 1), "he")
 
-    activations, gradients = live.layer_signals(params, data.X_train, data.Y_train)
+    activations, gradients = diagnostics.layer_signals(params, data.X_train, data.Y_train)
 
     m = data.X_train.shape[1]
     assert {name: a.shape for name, a in activations.items()} == {
@@ -112,7 +114,7 @@ def test_layer_signals_give_activations_and_weight_gradients_per_layer():
     }
     assert np.all(activations["layer 1"] >= 0)  # ReLU
     zeros = init_params((2, 10, 5, 1), "zeros")
-    _, zero_gradients = live.layer_signals(zeros, data.X_train, data.Y_train)
+    _, zero_gradients = diagnostics.layer_signals(zeros, data.X_train, data.Y_train)
     assert not np.any(zero_gradients["layer 1"])  # symmetric start: no signal at all
 
 

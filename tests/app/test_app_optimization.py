@@ -19,7 +19,7 @@ from apptest_tools import (
     trace,
 )
 
-from ui.controls import OPTIMIZER_CHOICES
+from ui.lesson_controls import OPTIMIZER_CHOICES
 
 PAGE = "pages/4_Optimization.py"
 EPOCHS = 60

@@ -1,0 +1,194 @@
+"""What the gradient-checking lesson shows of its checks: verdict badges, the 1-D and
+network results, the dropout and L2 pitfalls and what a check costs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dnn_core import gradcheck
+
+from . import check_controls, check_runs, figures
+from .check_controls import DEMO_KEEP_PROB, DEMO_LAMBDA, PITFALLS
+from .page import chart, explain
+from .state import bound_widget, key
+
+TIMES = "\N{MULTIPLICATION SIGN}"
+# How each verdict level is shown: badge colour, icon and a one-word title.
+VERDICT_BADGES = {
+    "great": ("green", ":material/check_circle:", "Correct"),
+    "ok": ("yellow", ":material/check:", "Probably fine"),
+    "suspicious": ("orange", ":material/help:", "Suspicious"),
+    "wrong": ("red", ":material/cancel:", "Wrong"),
+    "error": ("gray", ":material/block:", "Not finite"),
+}
+
+
+def show_verdict(difference: float, *, advice: str | None = None) -> str:
+    """The course's verdict on ``difference`` as a coloured badge and its advice (or
+    ``advice``); returns the level. Not an error box: a failing check is the lesson, not a
+    fault of the page."""
+    level, course_advice = gradcheck.verdict(difference)
+    color, icon, title = VERDICT_BADGES[level]
+    st.markdown(f":{color}-badge[{icon} {title}] {advice or course_advice}")
+    return level
+
+
+def per_block_levels(report: gradcheck.GradCheckReport) -> dict[str, str]:
+    return {name: gradcheck.verdict(value)[0] for name, value in report.per_param.items()}
+
+
+def one_d_results(one_d: check_controls.OneDCheckSettings) -> None:
+    """The 1-D check at the chosen ε in float64 and float32, and its verdict."""
+    epsilons = np.array([one_d.epsilon])
+    grad, gradapprox, difference = gradcheck.one_d_check(
+        one_d.function, one_d.x, one_d.theta, epsilons, np.float64
+    )
+    *_, difference32 = gradcheck.one_d_check(
+        one_d.function, one_d.x, one_d.theta, epsilons, np.float32
+    )
+    first, second = st.columns(2)
+    first.metric("grad (exact)", f"{grad:.10g}")
+    second.metric("gradapprox", f"{gradapprox[0]:.10g}")
+    first.metric("Difference (float64)", f"{difference[0]:.3e}")
+    second.metric("Difference (float32)", f"{difference32[0]:.3e}")
+    show_verdict(
+        float(difference[0]),
+        advice="by the course's thresholds on the relative difference: below 1e-7 "
+        "correct, below 1e-5 probably fine, from 1e-2 wrong.",
+    )
+    if grad == 0.0:
+        st.caption(
+            "The exact derivative is 0 here, so any nonzero gradapprox gives a "
+            "relative difference of 1: relative checks need a nonzero gradient."
+        )
+
+
+def network_check_results(
+    report: gradcheck.GradCheckReport, case: check_runs.CheckCase, kinks: dict[int, int]
+) -> go.Figure:
+    """The network check's difference, verdict, flagged blocks, ReLU-kink warning and the
+    per-block chart (returned, e.g. for downloads)."""
+    levels = per_block_levels(report)
+    st.caption(f"Checking {case.label}: {report.num_params:,} parameters.")
+    first, second, third = st.columns(3)
+    first.metric("Relative difference", f"{report.difference:.3e}")
+    second.metric("Verdict", VERDICT_BADGES[gradcheck.verdict(report.difference)[0]][2])
+    flagged = [name for name in report.per_param if levels[name] in ("suspicious", "wrong")]
+    third.metric("Blocks above 1e-5", ", ".join(flagged) or "none")
+    show_verdict(report.difference)
+    kinks = {layer: count for layer, count in kinks.items() if count}
+    if kinks:
+        where = ", ".join(f"{count} in layer {layer}" for layer, count in kinks.items())
+        st.markdown(
+            f":orange-badge[:material/warning: ReLU kinks] {sum(kinks.values())} "
+            f"hidden pre-activations lie within a nudge of ReLU's kink at Z = 0 "
+            f"({where}), typically because all their inputs and their bias are 0. "
+            "Across the kink the two-sided difference averages the slopes 0 and 1 "
+            "while backprop takes one of them, so W and b of those layers can fail "
+            "the check **although backprop is right**. Try another weight seed or "
+            "more units per layer."
+        )
+    figure = figures.per_parameter_difference_figure(
+        report.per_param, levels, title="Relative difference per parameter block"
+    )
+    chart(figure, key="gc-per-block")
+    explain(
+        "The same difference, computed for each block of parameters on its own. "
+        "Colours follow the thresholds: green below 1e-7, yellow below 1e-5, orange "
+        "below 1e-2, red above.",
+        look_for="the course's bugs light up exactly b1 and W2; a forgotten ReLU "
+        "mask breaks every layer below the output; a missing 1/m breaks them all "
+        "by the same factor; a forgotten L2 term breaks only the W blocks.",
+    )
+    return figure
+
+
+def pitfalls(reports: dict[str, gradcheck.GradCheckReport], case_label: str) -> None:
+    """Correct backprop checked under each of :data:`ui.check_controls.PITFALLS`."""
+    differences = {name: found.difference for name, found in reports.items()}
+    levels = {name: gradcheck.verdict(value)[0] for name, value in differences.items()}
+    # Two-line tick labels stay horizontal and readable.
+    tick_labels = {
+        name: name.replace(", ", ",<br>").replace(" in ", "<br>in ") for name in PITFALLS
+    }
+    chart_column, text_column = st.columns([3, 2])
+    with chart_column:
+        chart(
+            figures.per_parameter_difference_figure(
+                {tick_labels[name]: value for name, value in differences.items()},
+                {tick_labels[name]: level for name, level in levels.items()},
+                title="Overall relative difference per setting",
+                x_title="setting",
+            ),
+            key="gc-pitfalls",
+        )
+    with text_column:
+        explain(
+            f"Correct backprop on {case_label}, checked under five settings "
+            f"(keep_prob = {DEMO_KEEP_PROB}, λ = {DEMO_LAMBDA}). The check compares "
+            "backprop with the cost function: both must describe the **same** function.",
+            look_for="with fresh dropout masks the cost changes at random between the "
+            "two nudges, so the check fails although backprop is right; hold the mask "
+            "fixed (or set keep_prob = 1 while checking) and it passes. The L2 term must "
+            "be in the cost *and* in the gradient, else the check fails either way.",
+        )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "setting": list(PITFALLS),
+                "what happens": [detail for _, detail in PITFALLS.values()],
+                "relative difference": [differences[name] for name in PITFALLS],
+                "verdict": [levels[name] for name in PITFALLS],
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "relative difference": st.column_config.NumberColumn(format="%.2e"),
+        },
+        key="gc-pitfalls-table",
+    )
+
+
+def check_costs(case: check_runs.CheckCase, epsilon: float, prefix: str) -> None:
+    """How long the batched check takes and, for a small network or on request, the
+    course's per-parameter loop beside it."""
+    small = case.num_params * case.X.shape[1] <= check_runs.AUTO_LOOP_WORK
+    batched = check_runs.timed_gradient_check(case, epsilon=epsilon, batch_size=None, repeats=3)
+    run_loop = small or bound_widget(
+        st.toggle,
+        "Time the course's per-parameter loop too (a few seconds for this network)",
+        key(prefix, "time_loop"),
+        False,
+    )
+    columns = st.columns(4)
+    columns[0].metric("Parameters P", f"{case.num_params:,}")
+    columns[1].metric("Cost evaluations", f"{2 * case.num_params:,}")
+    columns[2].metric("Batched check", f"{batched.elapsed_s * 1e3:.1f} ms")
+    if run_loop:
+        looped = check_runs.timed_gradient_check(
+            case,
+            epsilon=epsilon,
+            batch_size=1,
+            repeats=3 if small else 1,
+        )
+        columns[3].metric(
+            "Per-parameter loop",
+            f"{looped.elapsed_s * 1e3:.1f} ms",
+            delta=f"{looped.elapsed_s / max(batched.elapsed_s, 1e-9):.1f}{TIMES} slower",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        gap = float(np.max(np.abs(looped.gradapprox - batched.gradapprox)))
+        st.caption(
+            "Both ways compute the same gradapprox "
+            + (
+                f"(up to {gap:.1e}: round-off from a different order of operations)"
+                if gap
+                else "(identical to the last digit)"
+            )
+            + "; only the time differs. Each time is the fastest of 3 runs"
+            + ("." if small else " (1 for the loop).")
+        )

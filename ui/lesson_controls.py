@@ -1,0 +1,453 @@
+"""Each lesson's own widgets (beside the shared sidebar), read into frozen settings
+dataclasses, and each lesson's presets (the course's settings, the quick defaults)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from dnn_core import TrainConfig
+from dnn_core.optimizers import epoch_learning_rate
+
+from . import sidebar
+from .state import bound_widget, key
+
+TIMES = "\N{MULTIPLICATION SIGN}"
+LAMBDA = "\N{GREEK SMALL LETTER LAMDA}"
+
+
+def presets(
+    prefix: str,
+    course_label: str,
+    course: sidebar.LessonDefaults,
+    defaults: sidebar.LessonDefaults,
+    lesson_values: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """A lesson's two preset buttons, label -> widget values: the course's settings and the
+    quick lesson defaults, each with the lesson's own widget values."""
+    return {
+        course_label: sidebar.lesson_settings(prefix, course) | lesson_values,
+        "Quick lesson defaults": sidebar.lesson_settings(prefix, defaults) | lesson_values,
+    }
+
+
+# --- Initialization ---
+
+SCHEMES = {
+    "zeros": "Zeros",
+    "random": f"Random {TIMES} scale",
+    "he": "He",
+    "xavier": "Xavier",
+}
+SCALES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 20.0)
+COURSE_SCALE = 10.0
+CONSTANT_WEIGHT = 0.5  # the symmetric start that is not zero
+
+
+def scheme_comments(runs: dict[str, Any], scale: float) -> list[str]:
+    """A short comment on each scheme's run (``runs``: scheme -> TrainResult)."""
+    notes = {
+        "zeros": "fails to break symmetry",
+        "random": (
+            "too large: saturated output"
+            if scale >= 3
+            else "too small: signals vanish"
+            if scale <= 0.1
+            else "workable for this small net"
+        ),
+        "he": "recommended for ReLU",
+        "xavier": "made for tanh, fine here",
+    }
+    return [("diverged; " if run.diverged else "") + notes[name] for name, run in runs.items()]
+
+
+@dataclass(frozen=True)
+class InitializationSettings:
+    """The scheme to train and watch, and the scale of the random scheme."""
+
+    scheme: str
+    scale: float
+
+    def configs(self, base: TrainConfig) -> dict[str, TrainConfig]:
+        """Scheme -> its run. Only the random scheme has a scale; the others keep one
+        cache entry whatever it is."""
+        configs = {name: replace(base, init=name) for name in SCHEMES}
+        configs["random"] = replace(configs["random"], init_scale=self.scale)
+        return configs
+
+
+def initialization_presets(prefix: str) -> dict[str, dict[str, Any]]:
+    """Preset buttons: label -> widget values (the course's random scale in both)."""
+    return presets(
+        prefix,
+        "Course settings (15 000 iterations, slower)",
+        sidebar.INITIALIZATION_COURSE,
+        sidebar.INITIALIZATION_DEFAULTS,
+        {key(prefix, "scale"): COURSE_SCALE},
+    )
+
+
+def initialization_controls(prefix: str) -> InitializationSettings:
+    """The scheme and the random scheme's scale (in the current container)."""
+    choice_column, scale_column = st.columns([3, 2])
+    with choice_column:
+        scheme = bound_widget(
+            st.segmented_control,
+            "Initialization scheme",
+            key(prefix, "scheme"),
+            "he",
+            options=list(SCHEMES),
+            format_func=SCHEMES.get,
+            required=True,
+        )
+    with scale_column:
+        scale = bound_widget(
+            st.select_slider,
+            f"Scale of the random scheme ({TIMES})",
+            key(prefix, "scale"),
+            COURSE_SCALE,
+            options=SCALES,
+            format_func=lambda value: f"{value:g}",
+            disabled=scheme != "random",
+            help="Random weights are standard normal times this scale (the course uses 10).",
+        )
+    return InitializationSettings(scheme, float(scale))
+
+
+# --- Regularization ---
+
+MODES = {
+    "none": "None",
+    "l2": "L2",
+    "dropout": "Dropout",
+    "both": "L2 + dropout",
+}
+COURSE_LAMBDA = 0.7
+COURSE_KEEP_PROB = 0.86
+LAMBDA_SWEEP = (0.0, 0.1, 0.3, 0.7, 1.5, 3.0)
+KEEP_PROB_SWEEP = (0.5, 0.65, 0.8, 0.86, 0.95, 1.0)
+
+
+@dataclass(frozen=True)
+class RegularizationSettings:
+    """Which regularization is on, and its strengths (the sliders keep their values while
+    a mode leaves them unused)."""
+
+    mode: str
+    lambd: float
+    keep_prob: float
+
+    @property
+    def uses_l2(self) -> bool:
+        return self.mode in ("l2", "both")
+
+    @property
+    def uses_dropout(self) -> bool:
+        return self.mode in ("dropout", "both")
+
+    def config(self, base: TrainConfig) -> TrainConfig:
+        """``base`` with the regularization that is on."""
+        return replace(
+            base,
+            lambd=self.lambd if self.uses_l2 else 0.0,
+            keep_prob=self.keep_prob if self.uses_dropout else 1.0,
+        )
+
+    def sweeps(self) -> dict[str, tuple[tuple[float, ...], str, float | None]]:
+        """Swept setting -> ``(values, axis title, the current value to mark or None)``:
+        the current value is marked only while its regularization is on."""
+        return {
+            "lambd": (LAMBDA_SWEEP, f"L2 strength {LAMBDA}", self.lambd if self.uses_l2 else None),
+            "keep_prob": (
+                KEEP_PROB_SWEEP,
+                "keep_prob",
+                self.keep_prob if self.uses_dropout else None,
+            ),
+        }
+
+    def course_configs(self, base: TrainConfig) -> dict[str, TrainConfig]:
+        """The course's three models on ``base``: none, L2 and dropout at its strengths."""
+        return {
+            "no regularization": base,
+            f"L2, {LAMBDA} = {COURSE_LAMBDA:g}": replace(base, lambd=COURSE_LAMBDA),
+            f"dropout, keep_prob = {COURSE_KEEP_PROB:g}": replace(base, keep_prob=COURSE_KEEP_PROB),
+        }
+
+
+def regularization_presets(prefix: str) -> dict[str, dict[str, Any]]:
+    """Preset buttons: label -> widget values (the course's strengths in both)."""
+    return presets(
+        prefix,
+        "Course settings (30 000 iterations, slower)",
+        sidebar.REGULARIZATION_COURSE,
+        sidebar.REGULARIZATION_DEFAULTS,
+        {key(prefix, "lambd"): COURSE_LAMBDA, key(prefix, "keep_prob"): COURSE_KEEP_PROB},
+    )
+
+
+def regularization_controls(prefix: str) -> RegularizationSettings:
+    """The mode, λ and keep_prob (in the current container); unused sliders are greyed."""
+    mode_column, lambda_column, keep_column = st.columns([2, 2, 2])
+    with mode_column:
+        mode = bound_widget(
+            st.segmented_control,
+            "Regularization",
+            key(prefix, "mode"),
+            "l2",
+            options=list(MODES),
+            format_func=MODES.get,
+            required=True,
+        )
+    uses = RegularizationSettings(mode, 0.0, 1.0)
+    with lambda_column:
+        lambd = bound_widget(
+            st.slider,
+            f"L2 strength {LAMBDA}",
+            key(prefix, "lambd"),
+            COURSE_LAMBDA,
+            min_value=0.0,
+            max_value=3.0,
+            step=0.05,
+            disabled=not uses.uses_l2,
+            help="Adds λ/(2m)·Σ‖W‖² to the cost; the course uses 0.7.",
+        )
+    with keep_column:
+        keep_prob = bound_widget(
+            st.slider,
+            "Dropout keep_prob",
+            key(prefix, "keep_prob"),
+            COURSE_KEEP_PROB,
+            min_value=0.3,
+            max_value=1.0,
+            step=0.01,
+            disabled=not uses.uses_dropout,
+            help="Probability of keeping each hidden unit in a training step; the course uses "
+            "0.86. Predictions always use every unit.",
+        )
+    return RegularizationSettings(mode, float(lambd), float(keep_prob))
+
+
+# --- Optimization ---
+
+OPTIMIZER_CHOICES = {
+    "batch": "Batch gradient descent",
+    "minibatch": "Mini-batch gradient descent",
+    "momentum": "Momentum",
+    "adam": "Adam",
+}
+MINI_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+BETA2_CHOICES = (0.9, 0.99, 0.995, 0.999, 0.9999)
+ADAM_EPSILONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4)
+DECAYS = {"none": "None", "inverse": "Every epoch", "scheduled": "In steps"}
+MAX_DECAY_RATE = 10.0
+MAX_DECAY_INTERVAL = 10_000
+COURSE_BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class OptimizationSettings:
+    """Which optimizers to compare and their hyper-parameters (learning rate, epochs and
+    the network come from the shared sidebar)."""
+
+    optimizers: tuple[str, ...]
+    mini_batch_size: int
+    beta: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    decay: str = "none"
+    decay_rate: float = 1.0
+    decay_interval: int = 1000
+
+    def overrides(self, choice: str) -> dict[str, Any]:
+        """:class:`TrainConfig` fields for one of :data:`OPTIMIZER_CHOICES`. Settings an
+        optimizer does not use are left at their defaults, so they don't split the cache."""
+        fields: dict[str, Any] = {"init": "he", "record_minibatch_costs": True}
+        if choice == "batch":
+            fields |= {"optimizer": "gd", "mini_batch_size": None}
+        elif choice == "minibatch":
+            fields |= {"optimizer": "gd", "mini_batch_size": self.mini_batch_size}
+        elif choice == "momentum":
+            fields |= {
+                "optimizer": "momentum",
+                "mini_batch_size": self.mini_batch_size,
+                "beta": self.beta,
+            }
+        elif choice == "adam":
+            fields |= {
+                "optimizer": "adam",
+                "mini_batch_size": self.mini_batch_size,
+                "beta1": self.beta1,
+                "beta2": self.beta2,
+                "epsilon": self.epsilon,
+            }
+        else:
+            raise ValueError(f"Unknown optimizer choice {choice!r}.")
+        if self.decay != "none":
+            fields |= {"decay": self.decay, "decay_rate": self.decay_rate}
+            if self.decay == "scheduled":
+                fields["decay_interval"] = self.decay_interval
+        return fields
+
+    def configs(self, config: sidebar.SidebarConfig) -> dict[str, TrainConfig]:
+        """Optimizer choice -> its run on the sidebar's settings.
+
+        Raises:
+            ValueError: every problem of these settings, in plain words.
+        """
+        configs = {
+            choice: config.train_config(**self.overrides(choice)) for choice in self.optimizers
+        }
+        problems = sorted({problem for run in configs.values() for problem in run.problems()})
+        if problems:
+            raise ValueError(" ".join(problems))
+        return configs
+
+    def steps_per_epoch(self, m: int) -> int:
+        """Mini-batch steps per pass over ``m`` training points."""
+        return math.ceil(m / self.mini_batch_size)
+
+    def learning_rates(self, learning_rate0: float, epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(epochs (E,), the rate each epoch trains at (E,))`` under this decay."""
+        epoch_axis = np.arange(epochs)
+        rates = np.array(
+            [
+                epoch_learning_rate(
+                    learning_rate0, int(epoch), self.decay, self.decay_rate, self.decay_interval
+                )
+                for epoch in epoch_axis
+            ]
+        )
+        return epoch_axis, rates
+
+
+def optimization_controls(prefix: str) -> OptimizationSettings:
+    """Widgets of the optimization lesson (in the current container): the optimizers to
+    compare, the mini-batch size, and in an expander momentum's, Adam's and the decay's
+    settings."""
+    choice_column, size_column = st.columns([3, 2])
+    with choice_column:
+        optimizers = bound_widget(
+            st.multiselect,
+            "Optimizers to compare",
+            key(prefix, "optimizers"),
+            ["minibatch", "momentum", "adam"],
+            options=list(OPTIMIZER_CHOICES),
+            format_func=OPTIMIZER_CHOICES.get,
+            help="Each one trains the same network from the same initial weights.",
+        )
+    with size_column:
+        mini_batch_size = bound_widget(
+            st.select_slider,
+            "Mini-batch size",
+            key(prefix, "batch_size"),
+            64,
+            options=MINI_BATCH_SIZES,
+            help="Examples per step for mini-batch GD, momentum and Adam (1 is stochastic "
+            "gradient descent). Batch GD always uses the whole training set.",
+        )
+    with st.expander("Momentum, Adam and learning-rate decay settings"):
+        momentum_column, adam_column, decay_column = st.columns(3)
+        with momentum_column:
+            beta = bound_widget(
+                st.slider,
+                "Momentum β",
+                key(prefix, "beta"),
+                0.9,
+                min_value=0.0,
+                max_value=0.99,
+                step=0.01,
+                help="How much of the previous velocity each step keeps (0 = plain GD).",
+            )
+        with adam_column:
+            beta1 = bound_widget(
+                st.slider,
+                "Adam β₁",
+                key(prefix, "beta1"),
+                0.9,
+                min_value=0.0,
+                max_value=0.99,
+                step=0.01,
+                help="Decay of the running mean of the gradients.",
+            )
+            beta2 = bound_widget(
+                st.select_slider,
+                "Adam β₂",
+                key(prefix, "beta2"),
+                0.999,
+                options=BETA2_CHOICES,
+                help="Decay of the running mean of the squared gradients.",
+            )
+            epsilon = bound_widget(
+                st.select_slider,
+                "Adam ε",
+                key(prefix, "adam_epsilon"),
+                1e-8,
+                options=ADAM_EPSILONS,
+                format_func=lambda value: f"{value:.0e}",
+                help="Keeps the division by √v away from zero.",
+            )
+        with decay_column:
+            decay = bound_widget(
+                st.selectbox,
+                "Learning-rate decay",
+                key(prefix, "decay"),
+                "none",
+                options=list(DECAYS),
+                format_func=DECAYS.get,
+                help="None keeps the learning rate constant. Every epoch: after epoch e, "
+                "α = α₀ / (1 + rate · e). In steps: α = α₀ / (1 + rate · ⌊e / interval⌋).",  # noqa: RUF001
+            )
+            decay_rate = bound_widget(
+                st.number_input,
+                "Decay rate",
+                key(prefix, "decay_rate"),
+                1.0,
+                min_value=0.0,
+                max_value=MAX_DECAY_RATE,
+                step=0.1,
+                disabled=decay == "none",
+            )
+            decay_interval = bound_widget(
+                st.number_input,
+                "Decay interval (epochs)",
+                key(prefix, "decay_interval"),
+                1000,
+                min_value=1,
+                max_value=MAX_DECAY_INTERVAL,
+                step=100,
+                disabled=decay != "scheduled",
+            )
+    return OptimizationSettings(
+        optimizers=tuple(optimizers),
+        mini_batch_size=int(mini_batch_size),
+        beta=float(beta),
+        beta1=float(beta1),
+        beta2=float(beta2),
+        epsilon=float(epsilon),
+        decay=decay,
+        decay_rate=float(decay_rate),
+        decay_interval=int(decay_interval),
+    )
+
+
+def optimization_presets(prefix: str) -> dict[str, dict[str, Any]]:
+    """Preset buttons: label -> widget values (the course's optimizer settings in both)."""
+    return presets(
+        prefix,
+        "Course settings (10 000 epochs, slower)",
+        sidebar.OPTIMIZATION_COURSE,
+        sidebar.OPTIMIZATION_DEFAULTS,
+        {
+            key(prefix, "batch_size"): COURSE_BATCH_SIZE,
+            key(prefix, "beta"): 0.9,
+            key(prefix, "beta1"): 0.9,
+            key(prefix, "beta2"): 0.999,
+            key(prefix, "adam_epsilon"): 1e-8,
+            key(prefix, "decay"): "none",
+        },
+    )

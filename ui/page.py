@@ -1,0 +1,265 @@
+"""Page furniture: setup and page links, each lesson's header, metric rows, result tables,
+charts, download panels, explanations, verdict badges, and warnings and run status."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from dnn_core import TrainConfig, diagnostics
+from dnn_core.datasets import DatasetError
+
+from . import export, runs, sidebar
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A page of the lab: its script (relative to the app's folder), title and icon."""
+
+    path: str
+    title: str
+    icon: str
+
+
+APP_ROOT = Path(__file__).resolve().parents[1]
+PAGES = (
+    PageEntry("app.py", "Home", ":material/neurology:"),
+    PageEntry("pages/1_Initialization.py", "Initialization", ":material/casino:"),
+    PageEntry("pages/2_Regularization.py", "Regularization", ":material/tune:"),
+    PageEntry("pages/3_Gradient_Checking.py", "Gradient checking", ":material/rule:"),
+    PageEntry("pages/4_Optimization.py", "Optimization", ":material/speed:"),
+)
+
+
+def installed_pages() -> tuple[PageEntry, ...]:
+    """The pages whose scripts exist (a lesson may be left out of a deployment)."""
+    return tuple(page for page in PAGES if (APP_ROOT / page.path).is_file())
+
+
+def setup_page(title: str, icon: str) -> None:
+    """Wide layout, the browser tab's title and the page links at the top of the sidebar;
+    call first on every page.
+
+    Streamlit's own page list is hidden (``showSidebarNavigation = false``) because it would
+    name the home page "app" after its file; these links name it "Home". (Not
+    ``st.navigation``: see DESIGN.md.)
+    """
+    st.set_page_config(page_title=f"{title} · Deep Net Lab", page_icon=icon, layout="wide")
+    runs.begin_page_run()
+    with st.sidebar.container(key="dnl_nav"):
+        try:
+            for page in installed_pages():
+                st.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
+        except StreamlitPageNotFoundError:
+            # The lesson runs as an app of its own (``streamlit run pages/...``, or an
+            # AppTest of one page): there are no other pages to link to. Home comes first,
+            # so no link has been drawn.
+            return
+        # A thin rule, tighter than st.divider's, like the one under Streamlit's own list.
+        st.html('<hr style="margin: 0.5rem 0 0; border: 0; border-top: 1px solid #D5DCE5">')
+
+
+def explain(text: str, *, formula: str | None = None, look_for: str | None = None) -> None:
+    """A short plain-words explanation beside a chart: what it shows, optionally the
+    formula (LaTeX) and what to look for."""
+    st.markdown(text)
+    if formula:
+        st.latex(formula)
+    if look_for:
+        st.caption(f"**What to look for:** {look_for}")
+
+
+def figure_title(figure: go.Figure) -> str:
+    """The figure's title text without markup (``""`` when it has none)."""
+    text = figure.layout.title.text or ""
+    return re.sub(r"<[^>]+>", " ", text).strip()
+
+
+def chart(figure: go.Figure, *, key: str, container=None, filename: str | None = None) -> None:
+    """Show a figure from :mod:`ui.figures` as designed (its own template and palette, not
+    Streamlit's chart theme), full width. Its camera button saves ``<filename>.png``
+    (default: the figure's title, else ``key``)."""
+    name = filename or figure_title(figure) or key
+    (container or st).plotly_chart(
+        figure, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
+    )
+
+
+def downloads(
+    runs: Mapping[str, tuple[Any, TrainConfig | None]],
+    *,
+    key: str,
+    name: str,
+    figures: Mapping[str, go.Figure] | None = None,
+    files: Mapping[str, tuple[str, Callable[[], bytes]]] | None = None,
+    title: str = "Download this run",
+) -> None:
+    """An expander with downloads: for each run its trained parameters (.npz, .json) and
+    cost history (.csv), then ``files``, then ``figures`` as interactive HTML pages that
+    open offline (files and figures are built only when clicked).
+
+    Args:
+        runs: label -> ``(TrainResult, its TrainConfig)`` (the config goes into the JSON),
+            e.g. ``{"He": (result, config)}``.
+        key: prefix of the buttons' widget keys.
+        name: what is downloaded, the start of every file name (e.g. ``"regularization"``).
+        figures: name -> figure, e.g. ``{"Cost curve": ...}``.
+        files: file name (e.g. ``"entries.csv"``) -> ``(button label, builder)``.
+    """
+    with st.expander(title, icon=":material/download:"):
+        # One run (or files): beside the charts; several runs: a column each, charts below.
+        single = len(runs) <= 1
+        run_area, chart_area = st.columns(2) if single else (st.container(), st.container())
+        run_columns = [run_area] if single else run_area.columns(max(len(runs), 2))
+        for column, (index, (label, (result, config))) in zip(
+            run_columns, enumerate(runs.items()), strict=False
+        ):
+            with column:
+                st.markdown(f"**{label}**: trained parameters and cost history")
+                export.download_run(
+                    result, key=f"{key}_run{index}", name=f"{name} {label}", config=config
+                )
+        if files:
+            with run_area:
+                for file_name, (label, build) in files.items():
+                    export.download_built(label, build, f"{name} {file_name}", f"{key}_{file_name}")
+        if figures:
+            with chart_area:
+                st.markdown("**Charts** as interactive pages")
+                for index, (label, figure) in enumerate(figures.items()):
+                    export.download_figure(
+                        figure,
+                        key=f"{key}_figure{index}",
+                        name=f"{name} {label}",
+                        label=f"{label} (.html)",
+                    )
+
+
+def lesson_header(
+    title: str,
+    icon: str,
+    intro: str,
+    prefix: str,
+    defaults: sidebar.LessonDefaults,
+    options: sidebar.SidebarOptions | None = None,
+) -> sidebar.SidebarConfig:
+    """Set the page up, show its title and introduction, draw the shared sidebar and warn
+    about an unusable architecture; returns the sidebar's settings."""
+    setup_page(title, icon)
+    st.title(title)
+    st.markdown(intro)
+    config = sidebar.sidebar(prefix, defaults, options)
+    if config.architecture_error:
+        st.warning(config.architecture_error, icon=":material/warning:")
+    return config
+
+
+def metric_row(values: Mapping[str, str], *, helps: Mapping[str, str] | None = None) -> None:
+    """One row of metrics, label -> shown value."""
+    helps = helps or {}
+    for column, (label, value) in zip(st.columns(len(values)), values.items(), strict=True):
+        column.metric(label, value, help=helps.get(label))
+
+
+def final_cost(result: Any) -> str:
+    """A run's last recorded cost, to 4 significant digits."""
+    return f"{result.costs[-1]:.4g}" if result.costs.size else "n/a"
+
+
+def symmetry_metric(symmetry: diagnostics.UnitSymmetry, train_accuracy: float) -> None:
+    """How far apart the rows of a weight matrix are, and in words whether its units are
+    identical (round-off counts as identical)."""
+    if not symmetry.identical:
+        shown, verdict = f"{symmetry.spread:.3g}", "Distinct units: each row learns its own."
+    elif symmetry.spread == 0:
+        shown, verdict = "0", "Identical units: every row is exactly the same."
+    else:
+        shown = "\N{ALMOST EQUAL TO} 0"
+        verdict = (
+            f"Identical units: the rows differ by at most {symmetry.spread:.1e}, "
+            f"floating-point round-off next to weights of size {symmetry.scale:.2g} (the "
+            "computer added the same numbers in a slightly different order)."
+        )
+    st.metric(
+        "Largest difference between two rows",
+        shown,
+        help="0 means every hidden unit of layer 1 computes exactly the same function. "
+        "Differences below a billionth of the weights' size are round-off, not learning.",
+    )
+    st.caption(f"{verdict} Train accuracy {train_accuracy:.1%}.")
+
+
+# Steps (mini-batches) per optimizer a page will train: the course's run is 50 000.
+MAX_STEPS = 100_000
+
+
+def refuse_too_many_steps(settings: Any, m: int, epochs: int) -> None:
+    """Stop the page with a plain message when the optimizers would take more than
+    :data:`MAX_STEPS` mini-batch steps each (``settings``: the optimization lesson's)."""
+    steps = settings.steps_per_epoch(m)
+    uses_mini_batches = any(choice != "batch" for choice in settings.optimizers)
+    if uses_mini_batches and epochs * steps > MAX_STEPS:
+        st.error(
+            f"{epochs:,} epochs \N{MULTIPLICATION SIGN} {steps:,} mini-batches of "
+            f"{settings.mini_batch_size} = {epochs * steps:,} steps per optimizer; "
+            f"this page trains at most {MAX_STEPS:,} (the course's run is 50,000). Use "
+            "fewer epochs or larger mini-batches.",
+            icon=":material/error:",
+        )
+        st.stop()
+
+
+def percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def accuracy_metrics(train_accuracy: float, test_accuracy: float, **more: str) -> None:
+    """Train and test accuracy (and ``more`` label -> value) in one row."""
+    metric_row(
+        {"Train accuracy": percent(train_accuracy), "Test accuracy": percent(test_accuracy)} | more
+    )
+
+
+def results_table(
+    table, *, key: str, formats: Mapping[str, str] | None = None, container=None
+) -> None:
+    """A results table (e.g. :func:`ui.figures.results_table`) with its accuracy columns as
+    percentages and ``formats`` (column -> printf format) for the others."""
+    column_config = {
+        column: st.column_config.NumberColumn(format="percent")
+        for column in ("train accuracy", "test accuracy")
+        if column in table
+    } | {
+        column: st.column_config.NumberColumn(format=fmt) for column, fmt in (formats or {}).items()
+    }
+    (container or st).dataframe(table, hide_index=True, column_config=column_config, key=key)
+
+
+@contextlib.contextmanager
+def stop_on_error() -> Iterator[None]:
+    """Show a core's ``ValueError`` / ``DatasetError`` as a plain error box and stop the
+    page there, instead of a traceback."""
+    try:
+        yield
+    except (DatasetError, ValueError) as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+
+
+def show_run_status(result: Any, *, what: str | None = None) -> None:
+    """A clear warning for a run (or sweep) that diverged; ``what`` names it when the page
+    shows several (e.g. "The λ sweep"). The figures show its last finite state."""
+    if getattr(result, "diverged", False):
+        prefix = f"{what}: " if what else ""
+        st.warning(
+            f"{prefix}{result.message} The charts show the last finite state.",
+            icon=":material/warning:",
+        )
