@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.harness import (
+from tools.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EXCEPTION,

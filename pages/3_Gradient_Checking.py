@@ -23,6 +23,7 @@ config = page.lesson_header(
     PREFIX,
     sidebar.GRADIENT_CHECKING_DEFAULTS,
     sidebar.SidebarOptions(show_test_toggle=False, show_training=False),
+    warn_architecture=False,  # it matters only for the sidebar's network: said there
 )
 page.explain(
     "For each parameter θᵢ, the two-sided difference and the check's relative difference:",
@@ -128,6 +129,7 @@ with network_tab:
                 "Difference per block": per_block_figure,
                 f"{block} per entry": entries_figure,
             },
+            files_title="**The check**: parameters checked and every entry compared",
             title="Download this check",
         )
 

@@ -100,6 +100,7 @@ def downloads(
     name: str,
     figures: Mapping[str, go.Figure] | None = None,
     files: Mapping[str, tuple[str, Callable[[], bytes]]] | None = None,
+    files_title: str = "",
     title: str = "Download this run",
 ) -> None:
     """An expander with downloads: for each run its trained parameters (.npz, .json) and
@@ -112,7 +113,8 @@ def downloads(
         key: prefix of the buttons' widget keys.
         name: what is downloaded, the start of every file name (e.g. ``"regularization"``).
         figures: name -> figure, e.g. ``{"Cost curve": ...}``.
-        files: file name (e.g. ``"entries.csv"``) -> ``(button label, builder)``.
+        files: file name (e.g. ``"entries.csv"``) -> ``(button label, builder)``, under
+            ``files_title`` (Markdown).
     """
     with st.expander(title, icon=":material/download:"):
         # One run (or files): beside the charts; several runs: a column each, charts below.
@@ -129,6 +131,8 @@ def downloads(
                 )
         if files:
             with run_area:
+                if files_title:
+                    st.markdown(files_title)
                 for file_name, (label, build) in files.items():
                     export.download_built(label, build, f"{name} {file_name}", f"{key}_{file_name}")
         if figures:
@@ -150,14 +154,17 @@ def lesson_header(
     prefix: str,
     defaults: sidebar.LessonDefaults,
     options: sidebar.SidebarOptions | None = None,
+    *,
+    warn_architecture: bool = True,
 ) -> sidebar.SidebarConfig:
-    """Set the page up, show its title and introduction, draw the shared sidebar and warn
-    about an unusable architecture; returns the sidebar's settings."""
+    """Set the page up, show its title and introduction, draw the shared sidebar and (unless
+    the page says where itself) warn about an unusable architecture; returns the sidebar's
+    settings."""
     setup_page(title, icon)
     st.title(title)
     st.markdown(intro)
     config = sidebar.sidebar(prefix, defaults, options)
-    if config.architecture_error:
+    if warn_architecture and config.architecture_error:
         st.warning(config.architecture_error, icon=":material/warning:")
     return config
 

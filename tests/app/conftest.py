@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from apptest_tools import clear_caches
+
+from tests.app.apptest_tools import clear_caches
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,17 @@ import re
 
 import numpy as np
 import pytest
-from apptest_tools import array, assert_clean, chart, chart_keys, messages, metrics, open_page
 
 from dnn_core import gradcheck
+from tests.app.apptest_tools import (
+    array,
+    assert_clean,
+    chart,
+    chart_keys,
+    messages,
+    metrics,
+    open_page,
+)
 from ui import figures
 
 PAGE = "pages/3_Gradient_Checking.py"

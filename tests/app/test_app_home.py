@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from apptest_tools import REPO_ROOT, array, assert_clean, chart, open_page
 
 from dnn_core import datasets
+from tests.app.apptest_tools import REPO_ROOT, array, assert_clean, chart, open_page
 
 PAGE = "app.py"
 

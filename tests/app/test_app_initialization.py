@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_tools import (
+
+from tests.app.apptest_tools import (
     array,
     assert_clean,
     chart,

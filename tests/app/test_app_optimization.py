@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 import pytest
-from apptest_tools import (
+
+from tests.app.apptest_tools import (
     array,
     assert_clean,
     chart,
@@ -18,7 +19,6 @@ from apptest_tools import (
     open_page,
     trace,
 )
-
 from ui.lesson_controls import OPTIMIZER_CHOICES
 
 PAGE = "pages/4_Optimization.py"

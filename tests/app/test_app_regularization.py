@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_tools import (
+
+from dnn_core import accuracy, datasets
+from tests.app.apptest_tools import (
     array,
     assert_clean,
     cached_trainings,
@@ -16,8 +18,6 @@ from apptest_tools import (
     open_page,
     trace,
 )
-
-from dnn_core import accuracy, datasets
 
 PAGE = "pages/2_Regularization.py"
 LAMBDAS = {"none": 0.0, "l2": 0.7}

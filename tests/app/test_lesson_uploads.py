@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_tools import array, assert_clean, chart, messages, metrics, open_page, trace
 
 from dnn_core import datasets
+from tests.app.apptest_tools import array, assert_clean, chart, messages, metrics, open_page, trace
 from ui import runs, sidebar
 
 PAGE = "pages/2_Regularization.py"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_tools import (
+from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest_tools import (
     REPO_ROOT,
     TIMEOUT,
     array,
@@ -17,8 +19,6 @@ from apptest_tools import (
     open_page,
     trace,
 )
-from streamlit.testing.v1 import AppTest
-
 from ui import page as ui_page
 from ui import state
 from ui.lesson_controls import OPTIMIZER_CHOICES

@@ -8,8 +8,8 @@ then stops at its first recorded iteration, whatever the machine's speed.
 from __future__ import annotations
 
 import pytest
-from apptest_tools import array, chart, chart_keys, messages, open_page, trace
 
+from tests.app.apptest_tools import array, chart, chart_keys, messages, open_page, trace
 from ui import runs
 
 PAGE = "pages/2_Regularization.py"

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM, launch_chromium, streamlit_server
+from tools.harness import CHROMIUM, launch_chromium, streamlit_server
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.e2e.harness import (
+from tools.harness import (
     PLOTLY_CHART,
     download,
     exceptions,

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from tests.e2e.harness import (
+from tools.harness import (
     PLOTLY_CHART,
     SIDEBAR,
     download,

@@ -3,7 +3,7 @@ page with the same settings, and a bad link is cleaned up without breaking the p
 
 import pytest
 
-from tests.e2e.harness import exceptions, move_slider, open_app, rerun_after, screenshot, slider
+from tools.harness import exceptions, move_slider, open_app, rerun_after, screenshot, slider
 
 pytestmark = pytest.mark.e2e
 

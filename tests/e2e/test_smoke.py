@@ -4,7 +4,7 @@ test_lessons.py.)"""
 
 import pytest
 
-from tests.e2e.harness import (
+from tools.harness import (
     PLOTLY_CHART,
     SIDEBAR,
     exceptions,

@@ -1,0 +1,1 @@
+"""Code shared by the tests and the benchmarks (e.g. the server and browser harness)."""
