@@ -14,7 +14,7 @@ from multiprocessing import get_context
 import pytest
 
 from dnn_core import accuracy, datasets, gradient_check
-from dnn_core.__main__ import (
+from dnn_core.course import (
     DECAY_RUNS,
     INITIALIZATION_RUNS,
     OPTIMIZATION_RUNS,
