@@ -21,8 +21,7 @@ from dnn_core.course import (
     REGULARIZATION_RUNS,
 )
 from dnn_core.gradcheck import buggy_backward, course_test_case, gradient_check_1d
-
-from .reference import as_vector, numerical_gradient, relative_difference, train_strictly
+from tests.core.reference import as_vector, numerical_gradient, relative_difference, train_strictly
 
 pytestmark = pytest.mark.slow
 

@@ -22,8 +22,7 @@ from dnn_core.gradcheck import (
     gradient_check_1d,
     verdict,
 )
-
-from .reference import as_vector, numerical_gradient, random_network, relative_difference
+from tests.core.reference import as_vector, numerical_gradient, random_network, relative_difference
 
 DEPTHS = [
     pytest.param((3, 1), id="no hidden layer"),
