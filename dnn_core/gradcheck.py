@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .initializers import num_layers
 from .losses import compute_cost
-from .network import backward, forward, param_keys, params_to_vector
+from .network import backward, forward, num_layers, param_keys, params_to_vector
 
 THRESHOLDS = (1e-7, 1e-5, 1e-2)
 

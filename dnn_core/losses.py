@@ -20,6 +20,7 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
+    """max(Z, 0), elementwise: the hidden layers' activation."""
     return np.maximum(Z, 0.0)
 
 
