@@ -23,7 +23,13 @@ from typing import TextIO
 import numpy as np
 
 from . import course, datasets
-from .gradcheck import buggy_backward, course_test_case, gradient_check, gradient_check_1d
+from .gradcheck import (
+    COURSE_BUGS,
+    buggy_backward,
+    course_test_case,
+    gradient_check,
+    gradient_check_1d,
+)
 from .network import accuracy
 from .training import TrainConfig, TrainProgress, TrainResult, train
 
@@ -200,7 +206,7 @@ def gradcheck_section() -> Section:
         )
     )
     X, Y, params = course_test_case()
-    buggy = gradient_check(params, X, Y, backward_fn=buggy_backward(["dW2_x2", "db1_x4"]))
+    buggy = gradient_check(params, X, Y, backward_fn=buggy_backward(COURSE_BUGS))
     section.rows.append(
         compared(
             "N-D, dW2 x2 and db1 x4 planted",
