@@ -16,16 +16,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dnn_core import TrainConfig, datasets, decision_grid, train
+from dnn_core import course, datasets, decision_grid, train
 from dnn_core.gradcheck import gradient_check
 
-COURSE_DATA = Path(__file__).resolve().parents[2] / "shared" / "course-data" / "data.mat"
+COURSE_RUN = course.REGULARIZATION_RUNS["L2, lambda = 0.7"]
 
 
 # --- course-style baseline ----------------------------------------------------------------
@@ -196,11 +197,11 @@ def best_of_pair(repeat, baseline, ours):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
-    parser.add_argument("--iterations", type=int, default=30000)
+    parser.add_argument("--iterations", type=int, default=COURSE_RUN.epochs)
     args = parser.parse_args()
 
-    if COURSE_DATA.is_file():
-        data = datasets.load_mat(COURSE_DATA)
+    if course.COURSE_DATA.is_file():
+        data = datasets.load_mat(course.COURSE_DATA)
         source = "course football data"
     else:
         data = datasets.football()
@@ -209,23 +210,23 @@ def main() -> None:
     print(f"data: {source}, X {X.shape}; best of {args.repeat}\n")
     rows = []
 
-    config = TrainConfig(
-        layer_dims=(2, 20, 3, 1), init="xavier", learning_rate=0.3, lambd=0.7,
-        num_iterations=args.iterations, seed=3, course_seeding=True, record_every=1000,
-    )  # fmt: skip
+    config = replace(COURSE_RUN, num_iterations=args.iterations)
     course_time, (course_params, _), ours_time, result = best_of_pair(
         args.repeat,
-        lambda: course_model(X, Y, num_iterations=args.iterations),
+        lambda: course_model(
+            X, Y, config.learning_rate, num_iterations=args.iterations, lambd=config.lambd
+        ),
         lambda: train(X, Y, config),
     )
     gap = max(np.max(np.abs(course_params[k] - result.params[k])) for k in course_params)
-    rows.append(("(a) train 30000 it.", course_time, ours_time, ">= 2x", f"max |dW| {gap:.1e}"))
+    label = f"(a) train {args.iterations} it."
+    rows.append((label, course_time, ours_time, ">= 2x", f"max |dW| {gap:.1e}"))
 
     params = result.params
     loop_time, loop_approx, batched_time, report = best_of_pair(
         args.repeat * 5,
-        lambda: course_gradient_check_n(params, X, Y, 0.7),
-        lambda: gradient_check(params, X, Y, lambd=0.7),
+        lambda: course_gradient_check_n(params, X, Y, config.lambd),
+        lambda: gradient_check(params, X, Y, lambd=config.lambd),
     )
     gap = np.max(np.abs(loop_approx.ravel() - report.gradapprox))
     rows.append(("(b) gradient check", loop_time, batched_time, ">= 20x", f"max |d| {gap:.1e}"))

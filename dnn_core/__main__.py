@@ -1,8 +1,9 @@
 """``python -m dnn_core reproduce``: the course's result tables, recomputed from the core.
 
-Each number is computed with the course's settings and printed beside the figure the course
-published, with a mark saying whether the two agree. The exit code is 0 when every
-published figure is matched, 1 otherwise (2 for a bad command line or data file).
+Each number is computed with the course's settings (``dnn_core/course.py``) and printed
+beside the figure the course published, with a mark saying whether the two agree. The exit
+code is 0 when every published figure is matched, 1 otherwise (2 for a bad command line or
+data file).
 
     python -m dnn_core reproduce                    # all lessons (about a minute)
     python -m dnn_core reproduce --only gradcheck   # one lesson (repeat --only for more)
@@ -15,107 +16,22 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
-from . import datasets
-from .gradcheck import buggy_backward, course_test_case, gradient_check, gradient_check_1d
+from . import course, datasets
+from .gradcheck import (
+    COURSE_BUGS,
+    buggy_backward,
+    course_test_case,
+    gradient_check,
+    gradient_check_1d,
+)
 from .network import accuracy
 from .training import TrainConfig, TrainProgress, TrainResult, train
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-COURSE_DATA = REPO_ROOT.parent / "shared" / "course-data" / "data.mat"
-"""Where the course's football data (keys X, y, Xval, yval) is looked for by default."""
-
-# --- the course's settings ------------------------------------------------------------------
-
-INITIALIZATION = TrainConfig(
-    layer_dims=(2, 10, 5, 1),
-    learning_rate=0.01,
-    num_iterations=15000,
-    course_seeding=True,
-    record_every=1000,
-)
-INITIALIZATION_RUNS = {
-    "zeros": replace(INITIALIZATION, init="zeros"),
-    "random x10": replace(INITIALIZATION, init="random", init_scale=10.0),
-    "He": replace(INITIALIZATION, init="he"),
-}
-
-REGULARIZATION = TrainConfig(
-    layer_dims=(2, 20, 3, 1),
-    init="xavier",
-    learning_rate=0.3,
-    num_iterations=30000,
-    course_seeding=True,
-    record_every=1000,
-)
-REGULARIZATION_RUNS = {
-    "no regularization": REGULARIZATION,
-    "L2, lambda = 0.7": replace(REGULARIZATION, lambd=0.7),
-    "dropout 0.86, course's fixed mask": replace(
-        REGULARIZATION, keep_prob=0.86, course_dropout=True
-    ),
-    "dropout 0.86, fresh masks": replace(REGULARIZATION, keep_prob=0.86),
-}
-
-OPTIMIZATION = TrainConfig(
-    layer_dims=(2, 5, 2, 1),
-    init="he",
-    learning_rate=0.0007,
-    mini_batch_size=64,
-    num_epochs=10000,
-    course_seeding=True,
-    record_every=1000,
-)
-OPTIMIZATION_RUNS = {
-    "gradient descent": replace(OPTIMIZATION, optimizer="gd"),
-    "momentum": replace(OPTIMIZATION, optimizer="momentum"),
-    "Adam": replace(OPTIMIZATION, optimizer="adam"),
-}
-
-# The 2021 version of the lesson adds learning-rate decay (decay rate 1, 5000 epochs).
-DECAY = replace(OPTIMIZATION, learning_rate=0.1, num_epochs=5000, decay_rate=1.0)
-DECAY_RUNS = {
-    "GD, inverse decay": replace(DECAY, optimizer="gd", decay="inverse"),
-    "GD, scheduled decay": replace(DECAY, optimizer="gd", decay="scheduled"),
-    "momentum, scheduled decay": replace(DECAY, optimizer="momentum", decay="scheduled"),
-    "Adam, scheduled decay": replace(
-        DECAY, optimizer="adam", learning_rate=0.01, decay="scheduled"
-    ),
-}
-
-# --- the course's published figures, as printed (their precision is the match precision) ----
-
-PUBLISHED_INITIALIZATION = {  # (first cost, train accuracy, test accuracy)
-    "zeros": ("0.6931471805599453", "0.5", "0.5"),
-    "random x10": ("inf", "0.83", "0.86"),
-    "He": ("0.8830537463419761", "0.9933", "0.96"),
-}
-PUBLISHED_REGULARIZATION = {  # (train accuracy, test accuracy); None: the course has none
-    "no regularization": ("0.9479", "0.915"),
-    "L2, lambda = 0.7": ("0.9384", "0.93"),
-    "dropout 0.86, course's fixed mask": ("0.9289", "0.95"),
-    "dropout 0.86, fresh masks": (None, None),
-}
-PUBLISHED_GRADCHECK_1D = "2.919335883291695e-10"
-PUBLISHED_GRADCHECK_BUGGY = "0.2850931567761623"
-PUBLISHED_GRADCHECK_FIXED = "1.19e-07"
-COURSE_GRADCHECK_PASS = 2e-7  # the course prints "works perfectly fine" below this
-PUBLISHED_OPTIMIZATION = {  # train accuracy
-    "gradient descent": "0.797",
-    "momentum": "0.797",
-    "Adam": "0.94",
-}
-PUBLISHED_DECAY = {  # train accuracy
-    "GD, inverse decay": "0.6533",
-    "GD, scheduled decay": "0.9433",
-    "momentum, scheduled decay": "0.9533",
-    "Adam, scheduled decay": "0.94",
-}
 
 # --- comparing ------------------------------------------------------------------------------
 
@@ -212,14 +128,15 @@ def train_with_progress(
 
 def initialization_section(log: TextIO) -> Section:
     data = datasets.circles()
+    base = course.INITIALIZATION
     section = Section(
         "Initialization",
-        f"circles (300 train / 100 test points), layers {INITIALIZATION.layer_dims}, "
-        f"learning rate {INITIALIZATION.learning_rate}, {INITIALIZATION.epochs} iterations",
+        f"circles (300 train / 100 test points), layers {base.layer_dims}, "
+        f"learning rate {base.learning_rate}, {base.epochs} iterations",
     )
-    for run, config in INITIALIZATION_RUNS.items():
+    for run, config in course.INITIALIZATION_RUNS.items():
         result = train_with_progress(run, data.X_train, data.Y_train, config, log)
-        first_cost, train_acc, test_acc = PUBLISHED_INITIALIZATION[run]
+        first_cost, train_acc, test_acc = course.PUBLISHED_INITIALIZATION[run]
         if first_cost == "inf":
             section.rows.append(
                 Row(run, "first cost", repr(float(result.costs[0])), "inf", f"{EXPLAINED} 1")
@@ -243,12 +160,12 @@ def football_data(data_path: Path | None) -> tuple[datasets.Dataset, str, bool]:
     Raises:
         datasets.DatasetError: when an explicitly given file cannot be used.
     """
+    if data_path is None and course.COURSE_DATA.is_file():
+        data_path = course.COURSE_DATA
     if data_path is not None:
         return datasets.load_mat(data_path, name="football"), f"football from {data_path}", True
-    if COURSE_DATA.is_file():
-        return datasets.load_mat(COURSE_DATA, name="football"), f"football from {COURSE_DATA}", True
     description = (
-        f"football-like (generated; the course's data was not found at {COURSE_DATA}), "
+        f"football-like (generated; the course's data was not found at {course.COURSE_DATA}), "
         "no published figure"
     )
     return datasets.football(), description, False
@@ -257,15 +174,16 @@ def football_data(data_path: Path | None) -> tuple[datasets.Dataset, str, bool]:
 def regularization_section(log: TextIO, football: tuple[datasets.Dataset, str, bool]) -> Section:
     """``football`` is :func:`football_data`'s answer."""
     data, description, is_course_data = football
+    base = course.REGULARIZATION
     section = Section(
         "Regularization",
-        f"{description}; layers {REGULARIZATION.layer_dims}, Xavier init, "
-        f"learning rate {REGULARIZATION.learning_rate}, {REGULARIZATION.epochs} iterations",
+        f"{description}; layers {base.layer_dims}, Xavier init, "
+        f"learning rate {base.learning_rate}, {base.epochs} iterations",
     )
-    for run, config in REGULARIZATION_RUNS.items():
+    for run, config in course.REGULARIZATION_RUNS.items():
         result = train_with_progress(run, data.X_train, data.Y_train, config, log)
-        train_acc, test_acc = PUBLISHED_REGULARIZATION[run] if is_course_data else (None, None)
-        section.rows.extend(accuracy_rows(run, data, result.params, train_acc, test_acc))
+        published = course.PUBLISHED_REGULARIZATION[run] if is_course_data else (None, None)
+        section.rows.extend(accuracy_rows(run, data, result.params, *published))
     section.notes.append(
         "The course's dropout re-seeds before every forward pass, so its mask never changes; "
         "real dropout draws fresh masks each iteration (the last run), which the course never "
@@ -277,37 +195,40 @@ def regularization_section(log: TextIO, football: tuple[datasets.Dataset, str, b
 def gradcheck_section() -> Section:
     section = Section(
         "Gradient checking",
-        "1-D: J(theta) = theta * x at x = 2, theta = 4; N-D: the course's test net "
-        "[4, 5, 3, 1] on 3 examples; epsilon 1e-7",
+        f"1-D: J(theta) = theta * x at x = {course.COURSE_1D_X:g}, theta = "
+        f"{course.COURSE_1D_THETA:g}; N-D: the course's test net [4, 5, 3, 1] on 3 examples; "
+        "epsilon 1e-7",
     )
-    one_d = gradient_check_1d(2.0, 4.0)
+    one_d = gradient_check_1d(course.COURSE_1D_X, course.COURSE_1D_THETA)
     section.rows.append(
-        compared("1-D", "difference", one_d.difference, PUBLISHED_GRADCHECK_1D, matches_relative)
+        compared(
+            "1-D", "difference", one_d.difference, course.PUBLISHED_GRADCHECK_1D, matches_relative
+        )
     )
     X, Y, params = course_test_case()
-    buggy = gradient_check(params, X, Y, backward_fn=buggy_backward(["dW2_x2", "db1_x4"]))
+    buggy = gradient_check(params, X, Y, backward_fn=buggy_backward(COURSE_BUGS))
     section.rows.append(
         compared(
             "N-D, dW2 x2 and db1 x4 planted",
             "difference",
             buggy.difference,
-            PUBLISHED_GRADCHECK_BUGGY,
+            course.PUBLISHED_GRADCHECK_BUGGY,
             matches_relative,
         )
     )
     fixed = gradient_check(params, X, Y)
-    agrees = fixed.difference < COURSE_GRADCHECK_PASS
+    agrees = fixed.difference < course.COURSE_GRADCHECK_PASS
     section.rows.append(
         Row(
             "N-D, bugs fixed",
             "difference",
             f"{fixed.difference:.3g}",
-            PUBLISHED_GRADCHECK_FIXED,
+            course.PUBLISHED_GRADCHECK_FIXED,
             f"{EXPLAINED} 2" if agrees else MISMATCH,
         )
     )
     section.notes.append(
-        f"note 2: both pass the course's {COURSE_GRADCHECK_PASS:g} line. Ours is smaller "
+        f"note 2: both pass the course's {course.COURSE_GRADCHECK_PASS:g} line. Ours is smaller "
         "because the core computes the cost from the logits, avoiding the round-off of "
         "log(1 - a) that dominates the course's figure."
     )
@@ -327,24 +248,28 @@ def train_accuracy_section(
 
 
 def optimization_section(log: TextIO) -> Section:
+    base = course.OPTIMIZATION
     section = Section(
         "Optimization",
-        f"moons (300 points), layers {OPTIMIZATION.layer_dims}, He init, learning rate "
-        f"{OPTIMIZATION.learning_rate}, mini-batches of {OPTIMIZATION.mini_batch_size}, "
-        f"{OPTIMIZATION.epochs} epochs",
+        f"moons (300 points), layers {base.layer_dims}, He init, learning rate "
+        f"{base.learning_rate}, mini-batches of {base.mini_batch_size}, {base.epochs} epochs",
     )
-    return train_accuracy_section(section, OPTIMIZATION_RUNS, PUBLISHED_OPTIMIZATION, log)
+    return train_accuracy_section(
+        section, course.OPTIMIZATION_RUNS, course.PUBLISHED_OPTIMIZATION, log
+    )
 
 
 def decay_section(log: TextIO) -> Section:
+    base = course.DECAY
+    adam_rate = course.DECAY_RUNS["Adam, scheduled decay"].learning_rate
     section = Section(
         "Learning-rate decay",
-        f"the optimization settings with learning rate {DECAY.learning_rate} (Adam "
-        f"{DECAY_RUNS['Adam, scheduled decay'].learning_rate}), {DECAY.epochs} epochs, decay "
-        f"rate {DECAY.decay_rate:g}, scheduled every {DECAY.decay_interval} epochs; the "
-        "rate is decayed after each epoch's updates, as the course does",
+        f"the optimization settings with learning rate {base.learning_rate} (Adam "
+        f"{adam_rate}), {base.epochs} epochs, decay rate {base.decay_rate:g}, scheduled "
+        f"every {base.decay_interval} epochs; the rate is decayed after each epoch's "
+        "updates, as the course does",
     )
-    return train_accuracy_section(section, DECAY_RUNS, PUBLISHED_DECAY, log)
+    return train_accuracy_section(section, course.DECAY_RUNS, course.PUBLISHED_DECAY, log)
 
 
 # --- printing -------------------------------------------------------------------------------
@@ -439,7 +364,7 @@ def main(
         "--data",
         type=Path,
         metavar="PATH",
-        help=f"the course's football data.mat (default: {COURSE_DATA} when present)",
+        help=f"the course's football data.mat (default: {course.COURSE_DATA} when present)",
     )
     args = parser.parse_args(argv)
     return reproduce(args.only or LESSONS, args.data, out or sys.stdout, log or sys.stderr)

@@ -1,14 +1,15 @@
-"""What the lessons measure about a network (beyond its cost and accuracy)."""
+"""What the lessons measure about a network beyond its cost and accuracy: the signals in
+each layer, the size of the weights, units that are alike or dead, ReLU's kinks."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from .initializers import num_layers
-from .losses import l2_penalty
-from .network import backward, forward
+from .losses import squared_weights
+from .network import backward, forward, num_layers
 
 ROUND_OFF = 1e-9
 """Differences below this fraction of the weights' size are floating-point round-off.
@@ -42,7 +43,7 @@ def unit_symmetry(W: np.ndarray) -> UnitSymmetry:
 
 
 def layer_signals(
-    params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray
+    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Activations and weight gradients of every layer for one full-batch pass.
 
@@ -54,41 +55,61 @@ def layer_signals(
     with np.errstate(all="ignore"):  # huge initial weights may overflow: shown, not warned
         _, cache = forward(X, params)
         grads = backward(Y, cache, params)
-    layers = num_layers(params)
-    activations = {f"layer {layer}": cache[f"A{layer}"] for layer in range(1, layers + 1)}
-    gradients = {f"layer {layer}": grads[f"dW{layer}"] for layer in range(1, layers + 1)}
+    layers = range(1, num_layers(params) + 1)
+    activations = {f"layer {layer}": cache[f"A{layer}"] for layer in layers}
+    gradients = {f"layer {layer}": grads[f"dW{layer}"] for layer in layers}
     return activations, gradients
 
 
 def layer_spread(
-    activations_start: dict[str, np.ndarray],
-    activations_end: dict[str, np.ndarray],
-    gradients_start: dict[str, np.ndarray],
+    activations_start: Mapping[str, np.ndarray],
+    activations_end: Mapping[str, np.ndarray],
+    gradients_start: Mapping[str, np.ndarray],
 ) -> dict[str, list]:
-    """Per layer: the spread of its activations at the start and after training, and the
-    mean size of its weight gradients at the start (columns of a table)."""
+    """The initialization lesson's table, a column a key: each layer, the spread (std) of
+    its activations at the start and after training, and its mean |dW| at the start.
+
+    The arguments are :func:`layer_signals`' answers, keyed ``"layer 1"``, ...
+    """
     with np.errstate(all="ignore"):  # exploding activations may overflow: shown as inf
         return {
             "layer": list(activations_start),
-            "std of A[l] at start": [float(np.std(a)) for a in activations_start.values()],
-            "std of A[l] after": [float(np.std(a)) for a in activations_end.values()],
-            "mean |dW[l]| at start": [float(np.mean(np.abs(g))) for g in gradients_start.values()],
+            "std of A[l] at start": [float(np.std(A)) for A in activations_start.values()],
+            "std of A[l] after": [float(np.std(A)) for A in activations_end.values()],
+            "mean |dW[l]| at start": [
+                float(np.mean(np.abs(dW))) for dW in gradients_start.values()
+            ],
         }
 
 
-def squared_weight_norm(params: dict[str, np.ndarray]) -> float:
-    """Sum over layers of the squared weights (the L2 penalty without lambda / 2m)."""
-    with np.errstate(all="ignore"):  # a diverged run's weights may overflow: inf
-        return float(l2_penalty(params, 2.0, 1))
+def squared_weight_norm(params: Mapping[str, np.ndarray]) -> float | np.ndarray:
+    """Sum over layers of sum(W{l}**2), what L2 regularization keeps small: a float, or
+    ``(K,)`` for K stacked models. (The L2 term of the cost is lambd/(2m) times this.)"""
+    with np.errstate(over="ignore"):  # a diverged run's weights may overflow: inf
+        total = squared_weights(dict(params))
+    return float(total) if np.ndim(total) == 0 else total
 
 
-def relu_kinks(X: np.ndarray, params: dict[str, np.ndarray], epsilon: float) -> dict[int, int]:
-    """Hidden layer -> how many pre-activations ``Z[l] (n_l, m)`` lie within one nudge
+def relu_kinks(X: np.ndarray, params: Mapping[str, np.ndarray], epsilon: float) -> dict[int, int]:
+    """Hidden layer -> how many pre-activations ``Z{l} (n_l, m)`` lie within one nudge
     (epsilon times the largest input to the layer) of ReLU's kink at 0, where the two-sided
     difference averages the slopes 0 and 1 while backprop takes one of them."""
+    params = dict(params)
     _, cache = forward(X, params)
     counts = {}
     for layer in range(1, num_layers(params)):
         reach = epsilon * max(1.0, float(np.max(np.abs(cache[f"A{layer - 1}"]))))
         counts[layer] = int(np.sum(np.abs(cache[f"Z{layer}"]) <= reach))
     return counts
+
+
+def dead_units(params: Mapping[str, np.ndarray], X: np.ndarray) -> dict[int, float]:
+    """Hidden layer -> the fraction of its ReLU units that output 0 on every example of
+    ``X (n_x, m)``: such a unit passes no gradient back, so it no longer learns."""
+    params = dict(params)
+    with np.errstate(all="ignore"):  # huge weights may overflow; inf and NaN are not 0
+        _, cache = forward(X, params)
+    return {
+        layer: float(np.mean(np.all(cache[f"A{layer}"] == 0.0, axis=-1)))  # over (n_l,) units
+        for layer in range(1, num_layers(params))
+    }

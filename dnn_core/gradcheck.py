@@ -1,10 +1,13 @@
-"""Gradient checking: backprop's gradient against two-sided differences.
+"""Gradient checking, as the course does it: backprop's gradient against the cost's
+two-sided differences.
 
-    gradapprox_i = (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)
-    difference   = ||grad - gradapprox|| / (||grad|| + ||gradapprox||)
+    gradapprox[i] = (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)
+    difference    = ||grad - gradapprox|| / (||grad|| + ||gradapprox||)
 
-The network version evaluates all 2P perturbed costs in one stacked forward pass (the
-network math is shape-generic), instead of a Python loop over the P parameters.
+Top to bottom: the course's thresholds, the 1-D check (J = theta x, and two curved J), the
+network check with the course's ``gradient_check_n`` loop as its reference, and the
+planted bugs it should catch. By default the network check gets the same numbers in
+stacked passes from :mod:`dnn_core._gradcheck_batched`, verified against the loop in tests.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .initializers import num_layers
+from ._gradcheck_batched import batched_gradapprox
 from .losses import compute_cost
-from .network import backward, forward, param_keys, params_to_vector
+from .network import backward, forward, num_layers, param_keys, params_to_vector, vector_to_params
 
 THRESHOLDS = (1e-7, 1e-5, 1e-2)
+"""The course's lines: below 1e-7 correct, below 1e-5 probably fine, from 1e-2 wrong."""
 
 
 def relative_difference(grad: np.ndarray, gradapprox: np.ndarray) -> float:
@@ -63,37 +67,38 @@ def gradient_check_1d(x: float, theta: float, epsilon: float = 1e-7, dtype=np.fl
     return OneDCheck(float(grad), float(gradapprox), float(difference))
 
 
-def epsilon_sweep(
-    x: float, theta: float, epsilons: Iterable[float], dtype=np.float64
-) -> np.ndarray:
-    """Relative difference of the 1-D check for each epsilon: truncation error falls as
-    epsilon shrinks, round-off error rises (sooner in float32)."""
-    return np.array([gradient_check_1d(x, theta, eps, dtype).difference for eps in epsilons])
+ONE_D_FUNCTIONS = ("linear", "cubic", "sine")
+"""J(theta) = theta x, theta^3 x and sin(theta x)."""
 
-
-# Curved functions for the 1-D lesson, J(theta, x) and its exact derivative dJ/dtheta:
-# unlike theta * x their two-sided difference has a truncation error (about eps^2).
-CURVED = {
+# The curved J(theta, x) and their exact derivatives dJ/dtheta: unlike theta * x, their
+# two-sided difference has a truncation error (about eps^2) besides round-off.
+_CURVED = {
     "cubic": (lambda theta, x: theta**3 * x, lambda theta, x: 3 * theta**2 * x),
     "sine": (lambda theta, x: np.sin(theta * x), lambda theta, x: x * np.cos(theta * x)),
 }
 
 
 def one_d_check(
-    function: str, x: float, theta: float, epsilons: np.ndarray, dtype
+    function: str, x: float, theta: float, epsilons: np.ndarray, dtype=np.float64
 ) -> tuple[float, np.ndarray, np.ndarray]:
-    """``(grad, gradapprox (n,), difference (n,))`` of the 1-D check for ``epsilons (n,)``,
-    computed in ``dtype`` arithmetic."""
+    """``(grad, gradapprox (n,), difference (n,))`` of the 1-D check of ``function`` (one
+    of :data:`ONE_D_FUNCTIONS`) for each of ``epsilons (n,)``, in ``dtype`` arithmetic.
+
+    The linear J is :func:`gradient_check_1d`'s; a curved J's difference is 0 where its
+    derivative and gradapprox are both 0.
+    """
     if function == "linear":
         checks = [gradient_check_1d(x, theta, eps, dtype) for eps in epsilons]
         return (
-            checks[0].grad,
+            float(dtype(x)),
             np.array([check.gradapprox for check in checks]),
             np.array([check.difference for check in checks]),
         )
-    J, dJ = CURVED[function]
+    if function not in _CURVED:
+        raise ValueError(f"Unknown function {function!r}; choose one of {ONE_D_FUNCTIONS}.")
+    J, dJ = _CURVED[function]
     x_typed, theta_typed = dtype(x), dtype(theta)
-    eps = np.asarray(epsilons, dtype=dtype)
+    eps = np.asarray(epsilons, dtype=dtype)  # (n,)
     gradapprox = (J(theta_typed + eps, x_typed) - J(theta_typed - eps, x_typed)) / (2 * eps)
     grad = dJ(theta_typed, x_typed)
     denominator = np.abs(grad) + np.abs(gradapprox)
@@ -102,6 +107,15 @@ def one_d_check(
         where=denominator > 0,
     )  # fmt: skip
     return float(grad), gradapprox.astype(np.float64), difference.astype(np.float64)
+
+
+def epsilon_sweep(
+    x: float, theta: float, epsilons: Iterable[float], dtype=np.float64, *, function="linear"
+) -> np.ndarray:
+    """Relative difference of the 1-D check for each epsilon: truncation error falls as
+    epsilon shrinks (curved functions only), round-off error rises (sooner in float32)."""
+    epsilons = np.asarray(list(epsilons), dtype=np.float64)
+    return one_d_check(function, x, theta, epsilons, dtype)[2]
 
 
 # --- N-D ----------------------------------------------------------------------------------
@@ -133,94 +147,6 @@ class GradCheckReport:
         return sorted(flagged, key=lambda key: -self.per_param[key])
 
 
-def _stacked_costs(
-    thetas: np.ndarray,
-    template: dict[str, np.ndarray],
-    X: np.ndarray,
-    Y: np.ndarray,
-    *,
-    lambd,
-    keep_prob,
-    masks,
-    rng,
-) -> np.ndarray:
-    """Costs of K whole networks ``thetas (K, P)`` in one stacked forward pass: ``(K,)``."""
-    K = thetas.shape[0]
-    params, start = {}, 0
-    for key in param_keys(template):
-        size = template[key].size
-        params[key] = thetas[:, start : start + size].reshape(K, *template[key].shape)
-        start += size
-    AL, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=rng)
-    return compute_cost(AL, Y, params, lambd=lambd, logits=cache[f"Z{num_layers(params)}"])
-
-
-def _layer_gradapprox(
-    params: dict[str, np.ndarray],
-    cache: dict,
-    Y: np.ndarray,
-    layer: int,
-    *,
-    epsilon: float,
-    lambd: float,
-    keep_prob: float,
-    chunk: int,
-) -> np.ndarray:
-    """Two-sided differences for every parameter of ``layer``: ``(n_l * (n_{l-1} + 1),)``
-    in W-then-b order, all in stacked passes that skip work the perturbation can't change.
-
-    Nudging ``W{l}[i, j]`` (or ``b{l}[i]``) by ``+-eps`` moves only row ``i`` of ``Z{l}``,
-    by ``+-eps * A{l-1}[j]`` (or ``+-eps``). So each perturbed network reuses the
-    unperturbed ``cache`` below layer l, recomputes one row of layer l, updates
-    ``Z{l+1}`` by a rank-one term, and runs only the layers above as K stacked models.
-    The masks in ``cache`` are reused, so dropout must be held fixed.
-    """
-    L = num_layers(params)
-    m = Y.shape[-1]
-    W = params[f"W{layer}"]
-    n_units, n_inputs = W.shape
-    A_prev = cache[f"A{layer - 1}"]
-    # Per parameter: the unit whose row moves, and by how much per unit of epsilon.
-    units = np.concatenate([np.repeat(np.arange(n_units), n_inputs), np.arange(n_units)])
-    directions = np.concatenate([np.tile(A_prev, (n_units, 1)), np.ones((n_units, m))])
-    # The L2 term changes by (w +- eps)^2 - w^2 for weights, not at all for biases.
-    weights = np.concatenate([W.ravel(), np.zeros(n_units)])
-    l2_base = sum(np.sum(np.square(params[f"W{l}"])) for l in range(1, L + 1))
-
-    gradapprox = np.empty(units.size)
-    for start in range(0, units.size, chunk):
-        index = np.arange(start, min(start + chunk, units.size))
-        costs = []
-        for sign in (1.0, -1.0):
-            step = sign * epsilon
-            Z_rows = cache[f"Z{layer}"][units[index]] + step * directions[index]  # (k, m)
-            if layer == L:
-                Z = Z_rows[:, None, :]  # (k, 1, m): the output layer has one unit
-            else:
-                A_rows = np.maximum(Z_rows, 0.0)
-                if f"D{layer}" in cache:
-                    A_rows = A_rows * cache[f"D{layer}"][units[index]] / keep_prob
-                change = A_rows - cache[f"A{layer}"][units[index]]  # (k, m)
-                W_next = params[f"W{layer + 1}"][:, units[index]].T  # (k, n_{l+1})
-                Z = cache[f"Z{layer + 1}"] + W_next[:, :, None] * change[:, None, :]
-                for above in range(layer + 1, L):
-                    A = np.maximum(Z, 0.0)
-                    if f"D{above}" in cache:
-                        A = A * cache[f"D{above}"] / keep_prob
-                    Z = params[f"W{above + 1}"] @ A + params[f"b{above + 1}"]
-            cost = compute_cost(None, Y, logits=Z)
-            if lambd:
-                l2 = l2_base + (weights[index] + step) ** 2 - weights[index] ** 2
-                cost = cost + lambd / (2 * m) * np.where(index < W.size, l2, l2_base)
-            costs.append(cost)
-        gradapprox[index] = (costs[0] - costs[1]) / (2 * epsilon)
-    return gradapprox
-
-
-def _widest(params: dict[str, np.ndarray]) -> int:
-    return max(value.shape[0] for key, value in params.items() if key[0] == "W")
-
-
 def gradient_check(
     params: dict[str, np.ndarray],
     X: np.ndarray,
@@ -246,9 +172,9 @@ def gradient_check(
             only an ``rng`` every cost evaluation draws new masks and the check fails,
             which is why one turns dropout off (or fixes the mask) to check gradients.
         backward_fn: replaces :func:`dnn_core.backward` (e.g. a deliberately buggy one).
-        batch_size: perturbed parameters evaluated per stacked pass; ``None`` does each
-            layer's at once (in memory-sized chunks), ``1`` is the course's per-parameter
-            loop of full forward passes (kept to show what batching saves).
+        batch_size: ``1`` runs the course's loop (:func:`course_gradapprox`), two full
+            forward passes per parameter; otherwise the parameters' differences are
+            batched, this many per stacked pass (``None``: as many as fit in memory).
     """
     started = time.perf_counter()
     cost_lambd = lambd if cost_lambd is None else cost_lambd
@@ -258,33 +184,20 @@ def gradient_check(
     _, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=dropout_rng)
     grads = (backward_fn or backward)(Y, cache, params, lambd=lambd)
     keys = param_keys(params)
-    grad = np.concatenate([grads[f"d{key}"].ravel() for key in keys])
+    grad = np.concatenate([grads[f"d{key}"].ravel() for key in keys])  # (P,)
 
-    theta = params_to_vector(params)
-    P = theta.size
-    gradapprox = np.empty(P)
-    common = {"lambd": cost_lambd, "keep_prob": keep_prob, "masks": masks, "rng": dropout_rng}
     if batch_size == 1 or (dropout_rng is not None and masks is None):
-        # The course's loop: two full forward passes per parameter. Also used when every
-        # evaluation draws fresh dropout masks (to show why that fails): no pass can be
-        # shared then, and stacking whole networks would only cost memory.
-        for i in range(P):
-            thetas = np.tile(theta, (2, 1))
-            thetas[0, i] += epsilon
-            thetas[1, i] -= epsilon
-            plus, minus = _stacked_costs(thetas, params, X, Y, **common)
-            gradapprox[i] = (plus - minus) / (2 * epsilon)
+        # Also the loop when every evaluation draws fresh dropout masks (to show why that
+        # fails): no pass can be shared then.
+        gradapprox = course_gradapprox(
+            params, X, Y, epsilon=epsilon, lambd=cost_lambd, keep_prob=keep_prob,
+            masks=masks, rng=dropout_rng,
+        )  # fmt: skip
     else:
-        # Batched, layer by layer, reusing the unperturbed pass below each layer.
-        chunk = batch_size or max(1, int(32e6 / (8 * _widest(params) * X.shape[1])))
-        start = 0
-        for layer in range(1, num_layers(params) + 1):
-            size = params[f"W{layer}"].size + params[f"b{layer}"].size
-            gradapprox[start : start + size] = _layer_gradapprox(
-                params, cache, Y, layer, epsilon=epsilon, lambd=cost_lambd,
-                keep_prob=keep_prob, chunk=chunk,
-            )  # fmt: skip
-            start += size
+        gradapprox = batched_gradapprox(
+            params, cache, Y, epsilon=epsilon, lambd=cost_lambd, keep_prob=keep_prob,
+            batch_size=batch_size,
+        )  # fmt: skip
 
     slices, start = {}, 0
     for key in keys:
@@ -301,6 +214,53 @@ def gradient_check(
     )
 
 
+def course_gradapprox(
+    params: dict[str, np.ndarray],
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    epsilon: float = 1e-7,
+    lambd: float = 0.0,
+    keep_prob: float = 1.0,
+    masks: dict[str, np.ndarray] | None = None,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """The course's ``gradient_check_n`` loop: nudge one parameter at a time by +-epsilon
+    and evaluate the whole network's cost each way. Returns ``gradapprox (P,)`` in the
+    order W1, b1, W2, b2, ... (the options as in :func:`gradient_check`)."""
+    parameters_values = params_to_vector(params)  # (P,)
+    num_parameters = parameters_values.size
+    J_plus = np.zeros(num_parameters)
+    J_minus = np.zeros(num_parameters)
+    gradapprox = np.zeros(num_parameters)
+    options = {"lambd": lambd, "keep_prob": keep_prob, "masks": masks, "rng": rng}
+    for i in range(num_parameters):
+        theta_plus = np.copy(parameters_values)
+        theta_plus[i] += epsilon
+        J_plus[i] = _cost(vector_to_params(theta_plus, params), X, Y, **options)
+        theta_minus = np.copy(parameters_values)
+        theta_minus[i] -= epsilon
+        J_minus[i] = _cost(vector_to_params(theta_minus, params), X, Y, **options)
+        gradapprox[i] = (J_plus[i] - J_minus[i]) / (2 * epsilon)
+    return gradapprox
+
+
+def _cost(params, X, Y, *, lambd, keep_prob, masks, rng) -> float:
+    """J(theta): a full forward pass and its cost (from the logits, as in training)."""
+    AL, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=rng)
+    return compute_cost(AL, Y, params, lambd=lambd, logits=cache[f"Z{num_layers(params)}"])
+
+
+def fixed_dropout_masks(
+    X: np.ndarray, params: dict[str, np.ndarray], keep_prob: float, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """The dropout masks ``{"D1": (n_1, m), ...}`` of one forward pass over ``X (n_x, m)``,
+    drawn with ``np.random.default_rng(seed)``: hold them fixed to check with dropout."""
+    _, cache = forward(X, params, keep_prob=keep_prob, rng=np.random.default_rng(seed))
+    hidden = range(1, num_layers(params))
+    return {f"D{layer}": cache[f"D{layer}"] for layer in hidden if f"D{layer}" in cache}
+
+
 # --- planted bugs -------------------------------------------------------------------------
 
 BUGS: dict[str, str] = {
@@ -310,6 +270,8 @@ BUGS: dict[str, str] = {
     "missing_1_over_m": "Gradients not divided by m (summed instead of averaged)",
     "l2_forgotten": "L2 term lambd/m * W left out of dW (while the cost includes it)",
 }
+COURSE_BUGS = ("dW2_x2", "db1_x4")  # the two the course plants
+OTHER_BUGS = ("relu_mask", "missing_1_over_m", "l2_forgotten")
 
 
 def buggy_backward(bugs: Iterable[str]) -> Callable:

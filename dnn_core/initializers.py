@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .network import num_layers  # noqa: F401 - re-exported for imports from its old home
+
 SCHEMES = ("zeros", "random", "he", "xavier")
 
 
@@ -67,8 +69,3 @@ def init_params(
         params[f"W{layer}"] = weights
         params[f"b{layer}"] = np.zeros((dims[layer], 1))
     return params
-
-
-def num_layers(params: dict[str, np.ndarray]) -> int:
-    """Number of weight layers L of a parameter dict (keys come in W, b pairs)."""
-    return len(params) // 2

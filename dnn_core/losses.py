@@ -20,7 +20,13 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
+    """max(Z, 0), elementwise: the hidden layers' activation."""
     return np.maximum(Z, 0.0)
+
+
+def squared_weights(params: dict[str, np.ndarray]):
+    """Sum over layers of sum(W{l}**2): a float, or ``(K,)`` for K stacked models."""
+    return sum(np.sum(np.square(W), axis=(-2, -1)) for key, W in params.items() if key[0] == "W")
 
 
 def l2_penalty(params: dict[str, np.ndarray], lambd, m: int):
@@ -28,7 +34,7 @@ def l2_penalty(params: dict[str, np.ndarray], lambd, m: int):
 
     ``lambd`` is a scalar, or ``(K, 1, 1)`` for K stacked models (then one value per model).
     """
-    total = sum(np.sum(np.square(W), axis=(-2, -1)) for key, W in params.items() if key[0] == "W")
+    total = squared_weights(params)
     lambd = np.asarray(lambd)
     if lambd.ndim:  # (K, 1, 1) -> (K,) to line up with one total per model
         lambd = lambd.reshape(np.shape(total))

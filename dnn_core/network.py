@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .losses import sigmoid
+from .losses import relu, sigmoid
 
 
 def _differs(value, neutral: float) -> bool:
@@ -46,7 +46,7 @@ def forward(
         ``(AL, cache)``: ``AL`` the output probabilities ``(1, m)``; ``cache`` holds
         ``A0`` (= X), ``Z{l}``, ``A{l}`` and, with dropout, ``D{l}`` and ``keep_prob``.
     """
-    L = len(params) // 2
+    L = num_layers(params)
     dropout = masks is not None or _differs(keep_prob, 1.0)
     if dropout and masks is None and rng is None:
         raise ValueError("Dropout needs an rng (numpy.random.Generator) or fixed masks.")
@@ -54,7 +54,7 @@ def forward(
     A = X
     for layer in range(1, L):
         Z = params[f"W{layer}"] @ A + params[f"b{layer}"]
-        A = np.maximum(Z, 0.0)
+        A = relu(Z)
         if dropout:
             D = masks[f"D{layer}"] if masks is not None else rng.random(A.shape) < keep_prob
             A = A * D / keep_prob  # inverted dropout keeps the expected activation unchanged
@@ -89,7 +89,7 @@ def backward(
     Returns:
         ``{"dW1": (n_1, n_0), "db1": (n_1, 1), ...}``, same shapes as the parameters.
     """
-    L = len(params) // 2
+    L = num_layers(params)
     m = Y.shape[-1]
     grads = out if out is not None else {}
     # d(cost)/dZL for sigmoid + cross-entropy simplifies to (AL - Y) / m.
@@ -177,4 +177,9 @@ def vector_to_params(theta: np.ndarray, like: dict[str, np.ndarray]) -> dict[str
 
 def param_keys(params: dict[str, np.ndarray]) -> list[str]:
     """``["W1", "b1", "W2", "b2", ...]`` in layer order."""
-    return [f"{kind}{layer}" for layer in range(1, len(params) // 2 + 1) for kind in "Wb"]
+    return [f"{kind}{layer}" for layer in range(1, num_layers(params) + 1) for kind in "Wb"]
+
+
+def num_layers(params: dict[str, np.ndarray]) -> int:
+    """Number of weight layers L of a parameter dict (keys come in W, b pairs)."""
+    return len(params) // 2

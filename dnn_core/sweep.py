@@ -69,16 +69,9 @@ def sweep(
     K = values.size
     single = initial_parameters(config)
     stacked = {key: np.repeat(value[None], K, axis=0) for key, value in single.items()}
-    per_model = values.reshape(K, 1, 1)
-    result = run_training(
-        X,
-        Y,
-        config,
-        stacked,
-        lambd=per_model if name == "lambd" else config.lambd,
-        keep_prob=per_model if name == "keep_prob" else config.keep_prob,
-        callback=callback,
-    )
+    # One value per stacked model, (K, 1, 1) so it broadcasts over (K, n_l, m).
+    stacked_config = replace(config, **{name: values.reshape(K, 1, 1)})
+    result = run_training(X, Y, stacked_config, stacked, callback=callback)
     # A diverged model's last finite weights can still overflow on new inputs; it then
     # scores as it predicts, without warnings.
     with np.errstate(over="ignore", invalid="ignore"):

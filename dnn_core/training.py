@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable
@@ -12,8 +11,8 @@ import numpy as np
 
 from .initializers import SCHEMES, init_params
 from .losses import compute_cost
-from .network import backward, forward, params_to_vector, vector_to_params
-from .optimizers import OPTIMIZERS, epoch_learning_rate, make_optimizer, random_mini_batches
+from .network import backward, forward, num_layers, params_to_vector, vector_to_params
+from .optimizers import OPTIMIZERS, learning_rate_at, make_optimizer, random_mini_batches
 
 _COUNTS = ("num_iterations", "num_epochs", "mini_batch_size", "record_every", "decay_interval")
 
@@ -22,9 +21,13 @@ _COUNTS = ("num_iterations", "num_epochs", "mini_batch_size", "record_every", "d
 class TrainConfig:
     """Everything that determines a training run (hashable, so runs can be cached by it).
 
-    ``num_iterations`` counts passes over the training set (epochs); ``num_epochs``, when
-    given, overrides it (the optimization lesson speaks of epochs). With
-    ``mini_batch_size=None`` each pass is one full-batch step.
+    How long it trains: ``num_iterations`` counts epochs, passes over the whole training
+    set (without mini-batches, ``mini_batch_size=None``, an epoch is one gradient step: the
+    course's "iterations"). ``num_epochs``, when given, overrides it (the optimization lesson
+    speaks of epochs). Read the count as :attr:`epochs`, which applies that rule.
+
+    A sweep hands the loop a copy whose ``lambd`` or ``keep_prob`` is ``(K, 1, 1)``, one
+    value per stacked model; such a copy is neither hashed nor checked by :meth:`problems`.
     """
 
     layer_dims: tuple[int, ...] = (2, 20, 3, 1)
@@ -63,6 +66,7 @@ class TrainConfig:
 
     @property
     def epochs(self) -> int:
+        """Epochs to train: ``num_epochs`` when given, else ``num_iterations``."""
         return self.num_epochs if self.num_epochs is not None else self.num_iterations
 
     def problems(self) -> list[str]:
@@ -192,35 +196,29 @@ def train(
     """
     X, Y = validate(X, Y, config)
     template = initial_params or initial_parameters(config)
-    return run_training(
-        X, Y, config, template, lambd=config.lambd, keep_prob=config.keep_prob, callback=callback
-    )
+    return run_training(X, Y, config, template, callback=callback)
 
 
 def run_training(
     X: np.ndarray,
     Y: np.ndarray,
     config: TrainConfig,
-    template: dict[str, np.ndarray],
+    initial_params: dict[str, np.ndarray],
     *,
-    lambd,
-    keep_prob,
-    callback=None,
+    callback: Callable[[TrainProgress], bool | None] | None = None,
 ) -> TrainResult:
-    """The loop behind :func:`train`, shape-generic so K stacked models train at once.
+    """The course's ``model()`` loop behind :func:`train`: for each epoch, for each
+    mini-batch, forward -> cost -> backward -> update; then decay the learning rate.
 
-    ``template`` holds ``(n_l, n_{l-1})`` or stacked ``(K, n_l, n_{l-1})`` parameters;
-    ``lambd`` and ``keep_prob`` are scalars or ``(K, 1, 1)``. With K models the recorded
-    costs are ``(n_records, K)``.
+    Shape-generic, so that K stacked models train at once.
+
+    ``initial_params`` hold ``(n_l, n_{l-1})`` or stacked ``(K, n_l, n_{l-1})`` parameters
+    (they are copied). ``config.lambd`` and ``config.keep_prob`` are scalars, or ``(K, 1, 1)``
+    for a sweep (one value per model). With K models the recorded costs are
+    ``(n_records, K)``.
     """
-    start_time = time.perf_counter()
-    initial = {key: value.copy() for key, value in template.items()}
-    # One flat vector for all parameters (and one for gradients): the dicts are views into
-    # them, so the optimizer updates every layer in a single vectorised step.
-    theta = params_to_vector(template)
-    params = vector_to_params(theta, template)
-    grad_vector = np.zeros_like(theta)
-    grads = {f"d{key}": view for key, view in vector_to_params(grad_vector, template).items()}
+    started = time.perf_counter()
+    theta, params, grad_vector, grads = _flat_parameters(initial_params)
     optimizer = make_optimizer(
         config.optimizer,
         theta.shape,
@@ -229,88 +227,154 @@ def run_training(
         beta2=config.beta2,
         epsilon=config.epsilon,
     )
-    rng = np.random.default_rng(config.seed)
-    dropout = bool(np.any(np.asarray(keep_prob) < 1.0))
+    rng = np.random.default_rng(config.seed)  # shuffles and dropout masks, in that order
+    dropout = _Dropout(config, initial_params, rng)
+    record = _Record(config, theta, callback)
     m = X.shape[1]
-    L = len(template) // 2
-    epochs = config.epochs
-    full_batch = config.mini_batch_size is None or config.mini_batch_size >= m
-    batches = [(X, Y)]
+    L = num_layers(params)
+    learning_rate = config.learning_rate
 
-    @functools.cache
-    def course_masks(batch_size: int) -> dict[str, np.ndarray]:
-        """The course re-seeds with 1 before every forward pass, so its masks depend only
-        on the batch size: draw them once, in the same order (D1, D2, ...)."""
-        legacy = np.random.RandomState(1)
-        shapes = [(*np.shape(template[f"b{layer}"])[:-1], batch_size) for layer in range(1, L)]
-        return {
-            f"D{layer}": legacy.random(shape) < keep_prob for layer, shape in enumerate(shapes, 1)
-        }
-
-    last_finite_theta = theta.copy()
-    costs: list = []
-    iterations: list[int] = []
-    minibatch_costs: list = []
-    diverged, stopped_early, message = False, False, ""
-
-    with np.errstate(all="ignore"):  # non-finite values are detected below, not warned about
-        for epoch in range(epochs):
-            record = epoch % config.record_every == 0 or epoch == epochs - 1
-            if not full_batch:
-                seed = 10 + epoch + 1  # the course's per-epoch seeds 11, 12, ...
-                batches = random_mini_batches(
-                    X, Y, config.mini_batch_size, seed, rng=None if config.course_seeding else rng
-                )
-            learning_rate = epoch_learning_rate(
+    with np.errstate(all="ignore"):  # non-finite values end the run in record.epoch_done
+        for epoch in range(config.epochs):
+            with_cost = record.wants_cost(epoch)
+            epoch_cost = 0.0
+            for X_batch, Y_batch in _mini_batches(X, Y, config, epoch, rng):
+                AL, cache = forward(X_batch, params, keep_prob=config.keep_prob, **dropout(X_batch))
+                if with_cost:  # the cost is only computed where it is recorded
+                    cost = compute_cost(
+                        AL, Y_batch, params, lambd=config.lambd, logits=cache[f"Z{L}"]
+                    )
+                    epoch_cost = epoch_cost + record.batch_cost(cost) * (Y_batch.shape[1] / m)
+                backward(Y_batch, cache, params, lambd=config.lambd, out=grads)
+                optimizer.step(theta, grad_vector, learning_rate)  # updates every layer's view
+            # As the course, the rate decays after the epoch's updates: epochs 0 and 1 use lr0.
+            learning_rate = learning_rate_at(
                 config.learning_rate, epoch, config.decay, config.decay_rate, config.decay_interval
             )
-            epoch_cost = 0.0
-            for X_batch, Y_batch in batches:
-                AL, cache = forward(
-                    X_batch,
-                    params,
-                    keep_prob=keep_prob,
-                    rng=rng if dropout else None,
-                    masks=course_masks(X_batch.shape[1]) if config.course_dropout else None,
-                )
-                if record or config.record_minibatch_costs:
-                    batch_cost = compute_cost(
-                        AL, Y_batch, params, lambd=lambd, logits=cache[f"Z{L}"]
-                    )
-                    epoch_cost = epoch_cost + batch_cost * (Y_batch.shape[1] / m)
-                    if config.record_minibatch_costs:
-                        minibatch_costs.append(batch_cost)
-                backward(Y_batch, cache, params, lambd=lambd, out=grads)
-                optimizer.step(theta, grad_vector, learning_rate)
+            if not record.epoch_done(epoch, epoch_cost, params):
+                break
+    return record.result(params, initial_params, time.perf_counter() - started)
 
-            if record:
-                if not (np.all(np.isfinite(epoch_cost)) and np.all(np.isfinite(theta))):
-                    diverged = True
-                    message = (
-                        f"Training diverged at iteration {epoch}: the cost or the weights "
-                        f"became infinite or NaN. Lower the learning rate "
-                        f"(now {config.learning_rate:g}) or use a smaller initialization."
-                    )
-                    break
-                last_finite_theta[:] = theta
-                costs.append(epoch_cost)
-                iterations.append(epoch)
-                if callback is not None:
-                    progress = TrainProgress(epoch, epochs, epoch_cost, params, costs, iterations)
-                    if callback(progress) is False:
-                        stopped_early = True
-                        message = f"Stopped early after {epoch + 1} of {epochs} iterations."
-                        break
-    if diverged:  # hand back the last parameters that were still finite
-        theta[:] = last_finite_theta
-    return TrainResult(
-        params={key: value.copy() for key, value in params.items()},
-        costs=np.asarray(costs),
-        iterations=np.asarray(iterations, dtype=np.int64),
-        diverged=diverged,
-        message=message,
-        stopped_early=stopped_early,
-        elapsed_s=time.perf_counter() - start_time,
-        minibatch_costs=np.asarray(minibatch_costs) if config.record_minibatch_costs else None,
-        initial_params=initial,
+
+# --- the loop's machinery -------------------------------------------------------------------
+
+
+def _flat_parameters(initial_params: dict[str, np.ndarray]):
+    """``(theta (P,), params, grad_vector (P,), grads)``: one flat vector for all parameters
+    and one for their gradients, with dicts of views into them, so that backward writes its
+    gradients into ``grad_vector`` and one optimizer step moves every layer."""
+    theta = params_to_vector(initial_params)  # a copy: the caller's parameters stay as they are
+    params = vector_to_params(theta, initial_params)
+    grad_vector = np.zeros_like(theta)
+    views = vector_to_params(grad_vector, initial_params)
+    grads = {f"d{key}": view for key, view in views.items()}
+    return theta, params, grad_vector, grads
+
+
+def _mini_batches(X, Y, config: TrainConfig, epoch: int, rng: np.random.Generator):
+    """The epoch's ``[(X_batch, Y_batch), ...]``: the whole set when there are no
+    mini-batches, else a fresh shuffle (with the course's seed 11, 12, ... per epoch under
+    course seeding)."""
+    size = config.mini_batch_size
+    if size is None or size >= X.shape[1]:
+        return [(X, Y)]
+    return random_mini_batches(
+        X, Y, size, seed=10 + epoch + 1, rng=None if config.course_seeding else rng
     )
+
+
+class _Dropout:
+    """:func:`forward`'s dropout arguments for a mini-batch.
+
+    Real dropout draws fresh masks from the run's Generator in every pass. The course's
+    notebook re-seeds with 1 before every forward pass, so its masks depend only on the
+    batch size: they are drawn once per size, in the same order (D1, D2, ...).
+    """
+
+    def __init__(self, config: TrainConfig, params: dict[str, np.ndarray], rng) -> None:
+        self.keep_prob = config.keep_prob
+        self.course = config.course_dropout
+        self.fresh = {"rng": rng} if np.any(np.asarray(config.keep_prob) < 1.0) else {}
+        # Hidden layers' shapes without the examples axis: (n_l,) or (K, n_l).
+        self.hidden_shapes = [np.shape(params[f"b{l}"])[:-1] for l in range(1, num_layers(params))]
+        self.course_masks: dict[int, dict[str, np.ndarray]] = {}
+
+    def __call__(self, X_batch: np.ndarray) -> dict:
+        if not self.course:
+            return self.fresh
+        batch_size = X_batch.shape[1]
+        if batch_size not in self.course_masks:
+            legacy = np.random.RandomState(1)
+            self.course_masks[batch_size] = {
+                f"D{layer}": legacy.random((*shape, batch_size)) < self.keep_prob  # (n_l, m)
+                for layer, shape in enumerate(self.hidden_shapes, start=1)
+            }
+        return {"masks": self.course_masks[batch_size]}
+
+
+class _Record:
+    """What a run keeps: the cost at every recorded epoch (and per mini-batch when asked),
+    the last parameters that were still finite, and why it ended early, if it did."""
+
+    def __init__(self, config: TrainConfig, theta: np.ndarray, callback) -> None:
+        self.config, self.theta, self.callback = config, theta, callback
+        self.last_finite_theta = theta.copy()
+        self.costs: list = []
+        self.iterations: list[int] = []
+        self.minibatch_costs: list = []
+        self.diverged = self.stopped_early = False
+        self.message = ""
+
+    def is_recorded(self, epoch: int) -> bool:
+        return epoch % self.config.record_every == 0 or epoch == self.config.epochs - 1
+
+    def wants_cost(self, epoch: int) -> bool:
+        return self.config.record_minibatch_costs or self.is_recorded(epoch)
+
+    def batch_cost(self, cost):
+        """Keep a mini-batch's cost when asked to; returns it."""
+        if self.config.record_minibatch_costs:
+            self.minibatch_costs.append(cost)
+        return cost
+
+    def epoch_done(self, epoch: int, cost, params: dict[str, np.ndarray]) -> bool:
+        """Record a recorded epoch; False when training must end: the cost or the
+        parameters stopped being finite, or the callback asked to stop."""
+        if not self.is_recorded(epoch):
+            return True
+        epochs = self.config.epochs
+        if not (np.all(np.isfinite(cost)) and np.all(np.isfinite(self.theta))):
+            self.diverged = True
+            self.message = (
+                f"Training diverged at iteration {epoch}: the cost or the weights "
+                f"became infinite or NaN. Lower the learning rate "
+                f"(now {self.config.learning_rate:g}) or use a smaller initialization."
+            )
+            return False
+        self.last_finite_theta[:] = self.theta
+        self.costs.append(cost)
+        self.iterations.append(epoch)
+        if self.callback is not None:
+            progress = TrainProgress(epoch, epochs, cost, params, self.costs, self.iterations)
+            if self.callback(progress) is False:
+                self.stopped_early = True
+                self.message = f"Stopped early after {epoch + 1} of {epochs} iterations."
+                return False
+        return True
+
+    def result(self, params, initial_params, elapsed_s: float) -> TrainResult:
+        if self.diverged:  # hand back the last parameters that were still finite
+            self.theta[:] = self.last_finite_theta
+        return TrainResult(
+            params={key: value.copy() for key, value in params.items()},
+            costs=np.asarray(self.costs),
+            iterations=np.asarray(self.iterations, dtype=np.int64),
+            diverged=self.diverged,
+            message=self.message,
+            stopped_early=self.stopped_early,
+            elapsed_s=elapsed_s,
+            minibatch_costs=(
+                np.asarray(self.minibatch_costs) if self.config.record_minibatch_costs else None
+            ),
+            initial_params={key: value.copy() for key, value in initial_params.items()},
+        )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dnn_core import course
 from ui import figures, lesson_controls, page, runs, sidebar
 
 PREFIX = "opt"
 ALPHA = "\N{GREEK SMALL LETTER ALPHA}"
 CHOICES = lesson_controls.OPTIMIZER_CHOICES
+PUBLISHED = course.PUBLISHED_OPTIMIZATION
 
 config = page.lesson_header(
     "Optimization",
@@ -121,10 +123,13 @@ page.results_table(
 )
 with note_column:
     page.explain(
-        f"With the course's settings ({ALPHA} = 0.0007, mini-batches of 64, 10 000 epochs) the "
-        "course reports 79.7 % training accuracy for mini-batch GD and momentum and 94 % "
-        "for Adam. Times are those of the first run: results are kept, so coming back to "
-        "the same settings is instant.",
+        f"With the course's settings ({ALPHA} = {course.OPTIMIZATION.learning_rate:g}, "
+        f"mini-batches of {course.OPTIMIZATION.mini_batch_size}, "
+        f"{lesson_controls.spaced(course.OPTIMIZATION.epochs)} epochs) the course reports "
+        f"{page.course_percent(PUBLISHED['gradient descent'])} training accuracy for "
+        f"mini-batch GD, {page.course_percent(PUBLISHED['momentum'])} for momentum and "
+        f"{page.course_percent(PUBLISHED['Adam'])} for Adam. Times are those of the first "
+        "run: results are kept, so coming back to the same settings is instant.",
         look_for="the same starting weights, yet different boundaries: the slower "
         "optimizers are still nearly straight where Adam already follows the moons.",
     )

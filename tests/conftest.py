@@ -1,7 +1,8 @@
 """Fixtures shared by every test folder.
 
-The course's football data lives outside the repository (``../shared/course-data``); tests
-that need it skip cleanly when it is absent, and the app itself never needs it.
+The course's football data lives outside the repository (at ``dnn_core.course.COURSE_DATA``,
+the one place that path is defined); tests that need it skip cleanly when it is absent, and
+the app itself never needs it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,15 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-COURSE_DATA_PATH = REPO_ROOT.parent / "shared" / "course-data" / "data.mat"
+from dnn_core.course import COURSE_DATA
 
 
 @pytest.fixture(scope="session")
 def course_data_path() -> Path:
     """Path of the course's football ``data.mat`` (keys X, y, Xval, yval); skips when absent."""
-    if not COURSE_DATA_PATH.is_file():
-        pytest.skip(f"the course's football data is not at {COURSE_DATA_PATH}")
-    return COURSE_DATA_PATH
+    if not COURSE_DATA.is_file():
+        pytest.skip(f"the course's football data is not at {COURSE_DATA}")
+    return COURSE_DATA
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,7 @@ from .state import bound_widget, key
 
 CHECK_EPSILONS = tuple(float(f"1e-{power}") for power in range(1, 13))
 # Short option labels: they are what a shared link shows (``?gc_function=θ³x``).
-ONE_D_FUNCTIONS = {"linear": "θx", "cubic": "θ³x", "sine": "sin(θx)"}
-COURSE_BUGS = ("dW2_x2", "db1_x4")
-OTHER_BUGS = ("relu_mask", "missing_1_over_m", "l2_forgotten")
+ONE_D_LABELS = dict(zip(gradcheck.ONE_D_FUNCTIONS, ("θx", "θ³x", "sin(θx)"), strict=True))
 MAX_CHECK_POINTS = 300
 MAX_CHECK_LAMBDA = 10.0
 
@@ -87,8 +85,8 @@ def one_d_check_controls(prefix: str) -> OneDCheckSettings:
         "Function",
         key(prefix, "function"),
         "linear",
-        options=list(ONE_D_FUNCTIONS),
-        format_func=ONE_D_FUNCTIONS.get,
+        options=list(ONE_D_LABELS),
+        format_func=ONE_D_LABELS.get,
         captions=["the course's", "", ""],
         horizontal=True,
         help="θx is linear, so its two-sided difference has no truncation error; the "
@@ -165,9 +163,11 @@ def network_check_controls(prefix: str) -> NetworkCheckSettings:
     )
     st.markdown("**Plant bugs in backprop**")
     bugs = []
-    for name in (*COURSE_BUGS, *OTHER_BUGS):
+    for name in (*gradcheck.COURSE_BUGS, *gradcheck.OTHER_BUGS):
         label = gradcheck.BUGS[name]
-        if bound_widget(st.checkbox, label, key(prefix, f"bug_{name}"), name in COURSE_BUGS):
+        if bound_widget(
+            st.checkbox, label, key(prefix, f"bug_{name}"), name in gradcheck.COURSE_BUGS
+        ):
             bugs.append(name)
     st.markdown("**Regularization while checking**")
     lambd = bound_widget(

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from dnn_core import TrainConfig, forward, gradcheck
+from dnn_core import TrainConfig, gradcheck
 from dnn_core.training import initial_parameters
 
 from .runs import load_dataset
@@ -50,10 +50,7 @@ def _gradient_check(
     masks, rng = None, None
     if keep_prob < 1.0:
         if fixed_masks:
-            _, cache = forward(
-                _X, _params, keep_prob=keep_prob, rng=np.random.default_rng(MASK_SEED)
-            )
-            masks = {name: value for name, value in cache.items() if name.startswith("D")}
+            masks = gradcheck.fixed_dropout_masks(_X, _params, keep_prob, seed=MASK_SEED)
         else:
             rng = np.random.default_rng(MASK_SEED)
     return gradcheck.gradient_check(

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from dnn_core import TrainConfig
+from dnn_core import TrainConfig, course
 from dnn_core.optimizers import epoch_learning_rate
 
 from . import sidebar
@@ -18,6 +18,11 @@ from .state import bound_widget, key
 
 TIMES = "\N{MULTIPLICATION SIGN}"
 LAMBDA = "\N{GREEK SMALL LETTER LAMDA}"
+
+
+def spaced(count: int) -> str:
+    """``15000`` -> ``"15 000"``: thousands apart, readable in any language."""
+    return f"{count:,}".replace(",", " ")
 
 
 def presets(
@@ -44,7 +49,7 @@ SCHEMES = {
     "xavier": "Xavier",
 }
 SCALES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 20.0)
-COURSE_SCALE = 10.0
+COURSE_SCALE = course.COURSE_INIT_SCALE
 CONSTANT_WEIGHT = 0.5  # the symmetric start that is not zero
 
 
@@ -84,7 +89,7 @@ def initialization_presets(prefix: str) -> dict[str, dict[str, Any]]:
     """Preset buttons: label -> widget values (the course's random scale in both)."""
     return presets(
         prefix,
-        "Course settings (15 000 iterations, slower)",
+        f"Course settings ({spaced(course.INITIALIZATION.epochs)} iterations, slower)",
         sidebar.INITIALIZATION_COURSE,
         sidebar.INITIALIZATION_DEFAULTS,
         {key(prefix, "scale"): COURSE_SCALE},
@@ -126,8 +131,8 @@ MODES = {
     "dropout": "Dropout",
     "both": "L2 + dropout",
 }
-COURSE_LAMBDA = 0.7
-COURSE_KEEP_PROB = 0.86
+COURSE_LAMBDA = course.COURSE_LAMBDA
+COURSE_KEEP_PROB = course.COURSE_KEEP_PROB
 LAMBDA_SWEEP = (0.0, 0.1, 0.3, 0.7, 1.5, 3.0)
 KEEP_PROB_SWEEP = (0.5, 0.65, 0.8, 0.86, 0.95, 1.0)
 
@@ -182,7 +187,7 @@ def regularization_presets(prefix: str) -> dict[str, dict[str, Any]]:
     """Preset buttons: label -> widget values (the course's strengths in both)."""
     return presets(
         prefix,
-        "Course settings (30 000 iterations, slower)",
+        f"Course settings ({spaced(course.REGULARIZATION.epochs)} iterations, slower)",
         sidebar.REGULARIZATION_COURSE,
         sidebar.REGULARIZATION_DEFAULTS,
         {key(prefix, "lambd"): COURSE_LAMBDA, key(prefix, "keep_prob"): COURSE_KEEP_PROB},
@@ -245,7 +250,7 @@ ADAM_EPSILONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4)
 DECAYS = {"none": "None", "inverse": "Every epoch", "scheduled": "In steps"}
 MAX_DECAY_RATE = 10.0
 MAX_DECAY_INTERVAL = 10_000
-COURSE_BATCH_SIZE = 64
+COURSE_BATCH_SIZE = course.COURSE_MINI_BATCH_SIZE
 
 
 @dataclass(frozen=True)
@@ -439,7 +444,7 @@ def optimization_presets(prefix: str) -> dict[str, dict[str, Any]]:
     """Preset buttons: label -> widget values (the course's optimizer settings in both)."""
     return presets(
         prefix,
-        "Course settings (10 000 epochs, slower)",
+        f"Course settings ({spaced(course.OPTIMIZATION.epochs)} epochs, slower)",
         sidebar.OPTIMIZATION_COURSE,
         sidebar.OPTIMIZATION_DEFAULTS,
         {

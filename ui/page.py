@@ -224,6 +224,12 @@ def refuse_too_many_steps(settings: Any, m: int, epochs: int) -> None:
         st.stop()
 
 
+def course_percent(*published: str) -> str:
+    """Published accuracies as the course would say them: ``"0.9479"`` -> ``"94.8 %"``;
+    a train and a test figure -> ``"94.8 % / 91.5 %"``."""
+    return " / ".join(f"{float(figure) * 100:.3g} %" for figure in published)
+
+
 def percent(value: float) -> str:
     return f"{value:.1%}"
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from dnn_core import TrainConfig, datasets
+from dnn_core import TrainConfig, course, datasets
 from dnn_core.datasets import Dataset
 
 from . import share, upload
@@ -95,12 +95,18 @@ class LessonDefaults:
 INITIALIZATION_DEFAULTS = LessonDefaults(
     dataset="circles", hidden_layers=(10, 5), learning_rate=0.1, num_iterations=2000
 )
-INITIALIZATION_COURSE = replace(INITIALIZATION_DEFAULTS, learning_rate=0.01, num_iterations=15000)
+INITIALIZATION_COURSE = replace(
+    INITIALIZATION_DEFAULTS,
+    learning_rate=course.INITIALIZATION.learning_rate,
+    num_iterations=course.INITIALIZATION.epochs,
+)
 # The course trains 30 000 iterations; 3000 keep every change quick and show the effect.
 REGULARIZATION_DEFAULTS = LessonDefaults(
     dataset="football", hidden_layers=(20, 3), learning_rate=0.3, num_iterations=3000
 )
-REGULARIZATION_COURSE = replace(REGULARIZATION_DEFAULTS, num_iterations=30000)
+REGULARIZATION_COURSE = replace(
+    REGULARIZATION_DEFAULTS, num_iterations=course.REGULARIZATION.epochs
+)
 GRADIENT_CHECKING_DEFAULTS = LessonDefaults(dataset="moons", hidden_layers=(20, 3), weight_seed=3)
 # The course trains 10 000 epochs at alpha = 0.0007. Ten times the rate for a tenth of the
 # epochs ends in about the same place; 0.01 for 500 epochs is quicker still and already
@@ -108,7 +114,11 @@ GRADIENT_CHECKING_DEFAULTS = LessonDefaults(dataset="moons", hidden_layers=(20, 
 OPTIMIZATION_DEFAULTS = LessonDefaults(
     dataset="moons", hidden_layers=(5, 2), learning_rate=0.01, num_iterations=500
 )
-OPTIMIZATION_COURSE = replace(OPTIMIZATION_DEFAULTS, learning_rate=0.0007, num_iterations=10_000)
+OPTIMIZATION_COURSE = replace(
+    OPTIMIZATION_DEFAULTS,
+    learning_rate=course.OPTIMIZATION.learning_rate,
+    num_iterations=course.OPTIMIZATION.epochs,
+)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import dnn_core.__main__ as cli
+from dnn_core import course
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,7 +57,7 @@ def test_gradcheck_table_is_aligned_and_marked():
 
 
 def test_a_missed_figure_gives_exit_code_1(monkeypatch):
-    monkeypatch.setattr(cli, "PUBLISHED_GRADCHECK_1D", "3.5e-10")
+    monkeypatch.setattr(course, "PUBLISHED_GRADCHECK_1D", "3.5e-10")
     code, out, _ = run_main("reproduce", "--only", "gradcheck")
     assert code == 1
     assert "MISMATCH" in out
@@ -82,8 +83,8 @@ def shortened(runs, iterations=30):
 
 
 def test_without_the_course_data_the_football_like_set_is_labelled(monkeypatch, tmp_path):
-    monkeypatch.setattr(cli, "COURSE_DATA", tmp_path / "absent.mat")
-    monkeypatch.setattr(cli, "REGULARIZATION_RUNS", shortened(cli.REGULARIZATION_RUNS))
+    monkeypatch.setattr(course, "COURSE_DATA", tmp_path / "absent.mat")
+    monkeypatch.setattr(course, "REGULARIZATION_RUNS", shortened(course.REGULARIZATION_RUNS))
     code, out, log = run_main("reproduce", "--only", "reg")
     assert code == 0  # nothing published to compare with, so nothing missed
     assert "football-like (generated; the course's data was not found at" in out
@@ -95,7 +96,7 @@ def test_without_the_course_data_the_football_like_set_is_labelled(monkeypatch, 
 
 def test_with_the_course_data_its_figures_are_compared(monkeypatch, course_data_path):
     # 30 iterations cannot reach the course's accuracies: the comparison must say so.
-    monkeypatch.setattr(cli, "REGULARIZATION_RUNS", shortened(cli.REGULARIZATION_RUNS))
+    monkeypatch.setattr(course, "REGULARIZATION_RUNS", shortened(course.REGULARIZATION_RUNS))
     code, out, _ = run_main("reproduce", "--only", "reg", "--data", str(course_data_path))
     assert code == 1
     assert f"football from {course_data_path}" in out
@@ -139,7 +140,7 @@ def test_reproduce_decay_matches_the_2021_figures():
     assert code == 0, out
     assert out.startswith("Learning-rate decay\n")
     rows = [line for line in out.splitlines() if " train accuracy " in line]
-    assert [row.split("  ")[0].strip() for row in rows] == list(cli.DECAY_RUNS)
-    for row, published in zip(rows, cli.PUBLISHED_DECAY.values(), strict=True):
+    assert [row.split("  ")[0].strip() for row in rows] == list(course.DECAY_RUNS)
+    for row, published in zip(rows, course.PUBLISHED_DECAY.values(), strict=True):
         assert published in row and row.endswith("match")
     assert "All 4 published figures compared are matched." in out

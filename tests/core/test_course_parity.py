@@ -14,15 +14,14 @@ from multiprocessing import get_context
 import pytest
 
 from dnn_core import accuracy, datasets, gradient_check
-from dnn_core.__main__ import (
+from dnn_core.course import (
     DECAY_RUNS,
     INITIALIZATION_RUNS,
     OPTIMIZATION_RUNS,
     REGULARIZATION_RUNS,
 )
 from dnn_core.gradcheck import buggy_backward, course_test_case, gradient_check_1d
-
-from .reference import as_vector, numerical_gradient, relative_difference, train_strictly
+from tests.core.reference import as_vector, numerical_gradient, relative_difference, train_strictly
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,7 @@ import sklearn.datasets
 
 from dnn_core import datasets
 from dnn_core.datasets import MAX_POINTS, MAX_UPLOAD_BYTES, DatasetError
-
-from .reference import course_global_seed
+from tests.core.reference import course_global_seed
 
 SIZES = {  # (train, test) points
     "football": (211, 200),

@@ -15,15 +15,20 @@ from hypothesis import strategies as st
 from dnn_core import backward, forward, gradient_check
 from dnn_core.gradcheck import (
     BUGS,
+    COURSE_BUGS,
+    ONE_D_FUNCTIONS,
+    OTHER_BUGS,
     THRESHOLDS,
     buggy_backward,
+    course_gradapprox,
     course_test_case,
     epsilon_sweep,
+    fixed_dropout_masks,
     gradient_check_1d,
+    one_d_check,
     verdict,
 )
-
-from .reference import as_vector, numerical_gradient, random_network, relative_difference
+from tests.core.reference import as_vector, numerical_gradient, random_network, relative_difference
 
 DEPTHS = [
     pytest.param((3, 1), id="no hidden layer"),
@@ -181,6 +186,11 @@ def test_course_bugs_together_flag_w2_and_b1_worst_first():
     assert verdict(report.difference)[0] == "wrong"
 
 
+def test_the_course_bugs_and_the_others_are_every_bug_once():
+    assert COURSE_BUGS == ("dW2_x2", "db1_x4")
+    assert sorted((*COURSE_BUGS, *OTHER_BUGS)) == sorted(BUGS)
+
+
 def test_every_listed_bug_is_plantable_and_unknown_ones_are_refused():
     params, X, Y, _ = random_network(LAYERS_3, m=6, seed=1)
     for bug in BUGS:
@@ -268,3 +278,78 @@ def test_epsilon_sweep_shows_round_off_sooner_in_float32():
     assert np.all(single >= double)
     assert single[-1] > 1e-2  # 4 + 1e-7 rounds back to 4 in float32
     assert double[-1] < 1e-7
+
+
+def test_one_d_check_of_the_linear_function_is_the_course_check():
+    epsilons = np.array([1e-2, 1e-7])
+    grad, gradapprox, difference = one_d_check("linear", 2.0, 4.0, epsilons)
+    checks = [gradient_check_1d(2.0, 4.0, eps) for eps in epsilons]
+    assert grad == 2.0
+    np.testing.assert_array_equal(gradapprox, [check.gradapprox for check in checks])
+    np.testing.assert_array_equal(difference, [check.difference for check in checks])
+    np.testing.assert_array_equal(epsilon_sweep(2.0, 4.0, epsilons), difference)
+
+
+def one_sided(function, x, theta, epsilon):
+    """What a forward difference (J(theta + eps) - J(theta)) / eps would report."""
+    J = {"cubic": lambda t: t**3 * x, "sine": lambda t: np.sin(t * x)}[function]
+    grad = one_d_check(function, x, theta, np.array([epsilon]))[0]
+    gradapprox = (J(theta + epsilon) - J(theta)) / epsilon
+    return abs(grad - gradapprox) / (abs(grad) + abs(gradapprox))
+
+
+@pytest.mark.parametrize("function", ["cubic", "sine"])
+def test_curved_functions_show_truncation_falling_as_epsilon_squared(function):
+    # A two-sided difference errs by about eps^2 J'''/6: ten times smaller eps, ~100 times
+    # less error. A one-sided difference errs by eps J''/2, only ~10 times less: it fails.
+    grad, gradapprox, difference = one_d_check(function, 2.0, 4.0, np.array([1e-3, 1e-4]))
+    assert difference[0] / difference[1] == pytest.approx(100, rel=0.2)
+    assert gradapprox == pytest.approx(grad, rel=1e-5)
+    ratio = one_sided(function, 2.0, 4.0, 1e-3) / one_sided(function, 2.0, 4.0, 1e-4)
+    assert ratio == pytest.approx(10, rel=0.2)
+    np.testing.assert_array_equal(
+        epsilon_sweep(2.0, 4.0, [1e-3, 1e-4], function=function), difference
+    )
+
+
+@pytest.mark.parametrize("function", ["cubic", "sine"])
+def test_curved_functions_show_a_round_off_arm_sooner_in_float32(function):
+    epsilons = 10.0 ** -np.arange(1.0, 12.5, 0.5)
+    double = one_d_check(function, 2.0, 4.0, epsilons)[2]
+    single = one_d_check(function, 2.0, 4.0, epsilons, dtype=np.float32)[2]
+    best_double, best_single = epsilons[np.argmin(double)], epsilons[np.argmin(single)]
+    assert 1e-7 <= best_double <= 1e-3 and best_single > best_double  # the bottom of the V
+    assert double[-1] > 100 * double.min()  # the right arm: round-off grows as eps shrinks
+    assert single.min() > double.min()
+    assert double.dtype == single.dtype == np.float64
+
+
+def test_one_d_check_counts_zero_over_zero_as_agreement_and_refuses_unknown_functions():
+    # sin(theta x) at x = 0 is flat: grad and gradapprox are both exactly 0.
+    grad, gradapprox, difference = one_d_check("sine", 0.0, 4.0, np.array([1e-3]))
+    assert grad == 0.0 and gradapprox[0] == 0.0 and difference[0] == 0.0
+    assert ONE_D_FUNCTIONS == ("linear", "cubic", "sine")
+    with pytest.raises(ValueError, match="Unknown function"):
+        one_d_check("quartic", 2.0, 4.0, np.array([1e-3]))
+
+
+def test_fixed_dropout_masks_are_the_masks_of_one_forward_pass():
+    params, X, Y, _ = random_network((3, 6, 5, 1), m=8, seed=2)
+    masks = fixed_dropout_masks(X, params, 0.8, seed=4)
+    _, cache = forward(X, params, keep_prob=0.8, rng=np.random.default_rng(4))
+    assert list(masks) == ["D1", "D2"]
+    for key, mask in masks.items():
+        np.testing.assert_array_equal(mask, cache[key])
+    assert masks["D1"].shape == (6, 8) and masks["D2"].shape == (5, 8)
+    assert not masks["D1"].all()
+    assert gradient_check(params, X, Y, keep_prob=0.8, masks=masks).difference < 1e-7
+    again = fixed_dropout_masks(X, params, 0.8, seed=4)
+    assert all(np.array_equal(again[key], masks[key]) for key in masks)
+
+
+def test_the_course_loop_equals_the_reference_loop():
+    params, X, Y, masks = random_network((3, 5, 4, 1), m=6, seed=8, keep_prob=0.7)
+    options = {"lambd": 0.4, "keep_prob": 0.7, "masks": masks}
+    ours = course_gradapprox(params, X, Y, **options)
+    reference = as_vector(numerical_gradient(params, X, Y, **options), params)
+    np.testing.assert_allclose(ours, reference, rtol=1e-6, atol=1e-9)

@@ -7,8 +7,7 @@ import pytest
 
 from dnn_core import init_params
 from dnn_core.initializers import SCHEMES, weight_std
-
-from .reference import course_global_seed
+from tests.core.reference import course_global_seed
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

@@ -14,8 +14,7 @@ from dnn_core import (
     predict,
     predict_proba,
 )
-
-from .reference import random_network, reference_cost
+from tests.core.reference import random_network, reference_cost
 
 
 def test_forward_cache_and_output():

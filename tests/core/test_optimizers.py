@@ -15,8 +15,7 @@ from dnn_core.optimizers import (
     make_optimizer,
     random_mini_batches,
 )
-
-from .reference import course_global_seed
+from tests.core.reference import course_global_seed
 
 G1 = np.array([0.5, 0.25])
 G2 = np.array([-1.0, 0.0])

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from dnn_core import TrainConfig, accuracy, datasets, diagnostics, init_params, train
+from dnn_core import TrainConfig, accuracy, datasets, init_params, train
 from ui import figures
 from ui import runs as live
 
@@ -93,29 +93,6 @@ def test_boundary_figure_covers_train_and_test_points():
     assert heatmap.x[0] < everything[0].min() and heatmap.x[-1] > everything[0].max()
     assert np.asarray(heatmap.z).shape == (20, 20)
     assert "test, class 0" not in [trace.name for trace in fig.data]
-
-
-def test_layer_signals_give_activations_and_weight_gradients_per_layer():
-    data = datasets.load("circles")
-    params = init_params((2, 10, 5, 1), "he")
-
-    activations, gradients = diagnostics.layer_signals(params, data.X_train, data.Y_train)
-
-    m = data.X_train.shape[1]
-    assert {name: a.shape for name, a in activations.items()} == {
-        "layer 1": (10, m),
-        "layer 2": (5, m),
-        "layer 3": (1, m),
-    }
-    assert {name: g.shape for name, g in gradients.items()} == {
-        "layer 1": (10, 2),
-        "layer 2": (5, 10),
-        "layer 3": (1, 5),
-    }
-    assert np.all(activations["layer 1"] >= 0)  # ReLU
-    zeros = init_params((2, 10, 5, 1), "zeros")
-    _, zero_gradients = diagnostics.layer_signals(zeros, data.X_train, data.Y_train)
-    assert not np.any(zero_gradients["layer 1"])  # symmetric start: no signal at all
 
 
 def test_accuracies_score_each_set_on_its_own_points():
