@@ -38,7 +38,7 @@ from dnn_core import (
 from dnn_core.datasets import Dataset, load
 from dnn_core.sweep import SweepResult, sweep
 
-from . import export, figures
+from . import export, figures, flights
 from .sidebar import DataChoice
 
 if TYPE_CHECKING:  # the view imports this module's caches
@@ -150,21 +150,22 @@ def load_dataset(choice: DataChoice) -> Dataset:
 
 def run_cached(
     cache_key: Hashable,
-    compute: Callable[[Callable[[TrainProgress], None]], T],
+    compute: Callable[[Callable[[TrainProgress], bool]], T],
     *,
     label: str,
     on_frame: Callable[[TrainProgress], None] | None = None,
     cache: BoundedCache = RESULTS,
 ) -> T:
-    """``compute(callback)`` once per ``cache_key``, with a progress bar while it runs.
+    """``compute(callback)`` once per ``cache_key`` for every session, with a progress bar
+    while it runs (see :mod:`ui.flights`: a request for a run in progress follows it).
 
     Args:
         cache_key: hashable description of the run, e.g. ``("train", data, config)``.
         compute: runs the training, passing ``callback`` to :func:`dnn_core.train`
-            (or :func:`dnn_core.sweep.sweep`).
+            (or :func:`dnn_core.sweep.sweep`); it runs on a worker thread.
         label: what the progress bar says.
-        on_frame: called with the progress at most every :data:`FRAME_SECONDS` to redraw
-            live figures.
+        on_frame: called with a snapshot of the progress at most every
+            :data:`FRAME_SECONDS` to redraw live figures.
     """
     cached = cache.get(cache_key)
     if cached is not None:
@@ -174,44 +175,57 @@ def run_cached(
         result, *stop = stopped_runs[cache_key]
         _show_stopped(label, *stop)
         return result
-    bar = st.progress(0.0, text=label)
-    budget = TIME_BUDGET_S
-    start = last_bar = last_frame = time.perf_counter()
-    stopped_at: tuple[int, int, float] | None = None
 
-    def callback(progress: TrainProgress) -> bool:
-        nonlocal last_bar, last_frame, stopped_at
-        now = time.perf_counter()
-        if now - last_bar >= PROGRESS_SECONDS:
+    def finished(flight: flights.Flight) -> None:
+        if flight.stopped is None:  # complete: shared with every session
+            cache.put(cache_key, flight.result)
+
+    flight = flights.BOARD.join_or_start(
+        cache_key, compute, budget_s=TIME_BUDGET_S, on_done=finished
+    )
+    _follow(flight, label, on_frame)
+    if flight.error is not None:
+        raise flight.error
+    if flight.stopped == "idle":  # everyone else left it: this session computes it now
+        return run_cached(cache_key, compute, label=label, on_frame=on_frame, cache=cache)
+    if flight.stopped is None:
+        return flight.result
+    stopped_at = (flight.reached, flight.total, flight.budget_s)
+    stopped_runs[cache_key] = (flight.result, *stopped_at)
+    stopped_runs.move_to_end(cache_key)
+    while len(stopped_runs) > MAX_STOPPED_PER_SESSION:
+        stopped_runs.popitem(last=False)
+    _show_stopped(label, *stopped_at)
+    return flight.result
+
+
+def _follow(
+    flight: flights.Flight, label: str, on_frame: Callable[[TrainProgress], None] | None
+) -> None:
+    """Watch ``flight`` until it is done: its progress in a bar, its frames drawn by
+    ``on_frame``. A rerun or a closed tab raises out of the Streamlit calls here, which
+    ends the watch (and, once nobody watches, the flight)."""
+    bar = st.progress(0.0, text=label)
+    last_frame = 0.0
+    drawn = None
+    with flight.watching():
+        while not flight.done.wait(PROGRESS_SECONDS):
+            progress = flight.progress
+            if progress is None:
+                waiting = "starting" if flight.started else "waiting for a free worker"
+                bar.progress(0.0, text=f"{label}: {waiting}")
+                continue
             done = (progress.iteration + 1) / max(progress.num_iterations, 1)
             bar.progress(
                 min(done, 1.0),
                 text=f"{label}: iteration {progress.iteration + 1:,} of "
                 f"{progress.num_iterations:,}",
             )
-            last_bar = now
-        if on_frame is not None and now - last_frame >= FRAME_SECONDS:
-            on_frame(progress)
-            last_frame = time.perf_counter()
-        if now - start >= budget and progress.iteration + 1 < progress.num_iterations:
-            stopped_at = (progress.iteration + 1, progress.num_iterations, budget)
-            return False
-        return True
-
-    # Diverged runs are reported through their result (``diverged``, ``message``); the
-    # overflow on the way there (e.g. a sweep scoring its diverged models) is expected.
-    with np.errstate(all="ignore"):
-        result = compute(callback)
+            now = time.monotonic()
+            if on_frame is not None and progress is not drawn and now - last_frame >= FRAME_SECONDS:
+                on_frame(progress)
+                drawn, last_frame = progress, time.monotonic()
     bar.empty()
-    if stopped_at is None:
-        cache.put(cache_key, result)
-        return result
-    stopped_runs[cache_key] = (result, *stopped_at)
-    stopped_runs.move_to_end(cache_key)
-    while len(stopped_runs) > MAX_STOPPED_PER_SESSION:
-        stopped_runs.popitem(last=False)
-    _show_stopped(label, *stopped_at)
-    return result
 
 
 def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
