@@ -28,6 +28,7 @@ scheme = settings.scheme
 
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
+    runs.check_page_budget(data, [*configs.values(), configs["he"]])  # + the constant start
     st.header(f"Training from {SCHEMES[scheme]} initialization")
     view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="init-main")
     result = runs.train_live(

@@ -27,6 +27,7 @@ settings = lesson_controls.regularization_controls(PREFIX)
 base = config.train_config(init="xavier")
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
+    runs.check_page_budget(data, settings.every_network(base))
     st.header("Train and watch")
     view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="reg-main")
     result = runs.train_live(data, config.data, settings.config(base), view=view)

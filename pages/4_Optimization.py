@@ -49,6 +49,7 @@ if not settings.optimizers:
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
     configs = settings.configs(config)
+    runs.check_page_budget(data, list(configs.values()))
 m, epochs = data.X_train.shape[1], config.num_iterations
 page.refuse_too_many_steps(settings, m, epochs)
 

@@ -174,6 +174,12 @@ class RegularizationSettings:
             ),
         }
 
+    def every_network(self, base: TrainConfig) -> list[TrainConfig]:
+        """Every network the lesson trains: its run, the course's models, each swept value."""
+        swept = [replace(base, **{name: value}) for name, (values, *_) in self.sweeps().items()
+                 for value in values]  # fmt: skip
+        return [self.config(base), *self.course_configs(base).values(), *swept]
+
     def course_configs(self, base: TrainConfig) -> dict[str, TrainConfig]:
         """The course's three models on ``base``: none, L2 and dropout at its strengths."""
         return {

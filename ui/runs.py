@@ -16,10 +16,11 @@ where it would pass for the complete run of its settings.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,10 +49,18 @@ T = TypeVar("T")
 
 MAX_CACHED_RESULTS = 96
 MAX_CACHED_FIGURES = 64
+MAX_CACHED_BYTES = 64 * 2**20  # per cache: a small container has 0.7-2.7 GB in all
 FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more than training
 PROGRESS_SECONDS = 0.1
 TIME_BUDGET_S = 20.0
-"""Longest one training run may take (read at each run, so tests can patch it)."""
+"""CPU seconds one training run may take (read at each run, so tests can patch it)."""
+PAGE_BUDGET_S = 30.0
+"""Estimated CPU seconds one page view may ask for: more is refused before it starts."""
+# A training step costs about this per layer, plus this per example and weight (measured on
+# a quiet core with one BLAS thread; mini-batch steps carry extra slicing and updates).
+STEP_SECONDS_PER_LAYER = 10e-6
+MINI_BATCH_STEP_SECONDS = 20e-6
+SECONDS_PER_EXAMPLE_WEIGHT = 0.4e-9
 MAX_STOPPED_PER_SESSION = 8
 # Session state: cache key -> (result, iterations reached, iterations asked, budget).
 STOPPED_RUNS_KEY = "dnl_stopped_runs"
@@ -65,15 +74,33 @@ def begin_page_run() -> None:
     st.session_state[PAGE_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY, 0) + 1
 
 
-class BoundedCache:
-    """A thread-safe least-recently-used mapping holding at most ``max_entries`` items
-    (Streamlit serves every session from its own thread)."""
+def approximate_bytes(value: Any) -> int:
+    """Memory held by ``value``'s arrays: NumPy arrays inside results, dicts, sequences,
+    dataclasses and Plotly figures (their traces' data), and a little for the rest."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, go.Figure):
+        return sum(approximate_bytes(trace.to_plotly_json()) for trace in value.data)
+    if isinstance(value, Mapping):
+        return sum(approximate_bytes(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return sum(approximate_bytes(item) for item in value) if value else 0
+    if hasattr(value, "__dataclass_fields__"):
+        return sum(approximate_bytes(getattr(value, name)) for name in value.__dataclass_fields__)
+    return 64
 
-    def __init__(self, max_entries: int) -> None:
+
+class BoundedCache:
+    """A thread-safe least-recently-used mapping holding at most ``max_entries`` items and
+    about ``max_bytes`` of arrays (Streamlit serves every session from its own thread)."""
+
+    def __init__(self, max_entries: int, max_bytes: int | None = None) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1.")
         self.max_entries = max_entries
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, cache_key: Hashable) -> Any | None:
@@ -81,14 +108,25 @@ class BoundedCache:
             if cache_key not in self._items:
                 return None
             self._items.move_to_end(cache_key)
-            return self._items[cache_key]
+            return self._items[cache_key][0]
 
     def put(self, cache_key: Hashable, value: Any) -> None:
+        size = approximate_bytes(value) if self.max_bytes is not None else 0
         with self._lock:
-            self._items[cache_key] = value
-            self._items.move_to_end(cache_key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            if cache_key in self._items:
+                self._bytes -= self._items.pop(cache_key)[1]
+            self._items[cache_key] = (value, size)
+            self._bytes += size
+            while len(self._items) > self.max_entries or (
+                self.max_bytes is not None and self._bytes > self.max_bytes and len(self._items) > 1
+            ):
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+    @property
+    def nbytes(self) -> int:
+        """About how much the held values' arrays take."""
+        with self._lock:
+            return self._bytes
 
     def __contains__(self, cache_key: Hashable) -> bool:
         with self._lock:
@@ -106,12 +144,13 @@ class BoundedCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
 
-RESULTS = BoundedCache(MAX_CACHED_RESULTS)
+RESULTS = BoundedCache(MAX_CACHED_RESULTS, MAX_CACHED_BYTES)
 # Building a Plotly figure costs far more than drawing it, so finished figures are kept too
 # (Streamlit only reads them); bounded because a decision boundary holds a dense grid.
-FIGURES = BoundedCache(MAX_CACHED_FIGURES)
+FIGURES = BoundedCache(MAX_CACHED_FIGURES, MAX_CACHED_BYTES)
 
 
 def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache = FIGURES) -> T:
@@ -226,6 +265,39 @@ def _follow(
                 on_frame(progress)
                 drawn, last_frame = progress, time.monotonic()
     bar.empty()
+
+
+def estimated_seconds(config: TrainConfig, m: int) -> float:
+    """About how many CPU seconds training ``config`` on ``m`` points takes."""
+    dims = config.layer_dims
+    weights = sum(n * n_prev for n, n_prev in zip(dims[1:], dims[:-1], strict=False))
+    batch = min(config.mini_batch_size or m, m)
+    steps = config.epochs * math.ceil(m / batch)
+    step = STEP_SECONDS_PER_LAYER * (len(dims) - 1) + SECONDS_PER_EXAMPLE_WEIGHT * batch * weights
+    if batch < m:
+        step += MINI_BATCH_STEP_SECONDS
+    return steps * step
+
+
+def check_page_budget(data: Dataset, configs: Sequence[TrainConfig]) -> None:
+    """Refuse, with a plain message that says what to change, a page view whose training
+    (``configs``, one per network it trains) would take more than :data:`PAGE_BUDGET_S`;
+    the page stops there, before any work starts."""
+    m = data.X_train.shape[1]
+    needed = sum(estimated_seconds(config, m) for config in configs)
+    if needed <= PAGE_BUDGET_S:
+        return
+    most = max(configs, key=lambda config: estimated_seconds(config, m))
+    fits = int(most.epochs * PAGE_BUDGET_S / needed)
+    st.warning(
+        f"These settings would need about {needed:,.0f} s of computing ({len(configs)} "
+        f"networks, {most.epochs:,} iterations each on {m:,} points); a page may take "
+        f"about {PAGE_BUDGET_S:g} s, so that everyone sharing the server gets a turn. Use "
+        f"at most about {max(fits, 1):,} iterations, or smaller hidden layers, or fewer "
+        "points.",
+        icon=":material/timer:",
+    )
+    st.stop()
 
 
 def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:

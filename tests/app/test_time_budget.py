@@ -67,3 +67,32 @@ def test_a_run_within_budget_is_cached_and_says_nothing():
     assert messages(app)["warning"] == []
     assert main_iterations(app)[-1] == ITERATIONS - 1
     assert len(runs.RESULTS) == DISTINCT_RUNS
+
+
+def test_a_page_too_big_for_its_budget_is_refused_before_any_work(monkeypatch):
+    calls = []
+    monkeypatch.setattr(runs, "train", lambda *args, **kwargs: calls.append(1))
+    app = open_page(
+        "pages/1_Initialization.py",
+        init_hidden="100, 100, 100, 100, 100, 100",
+        init_iterations=30_000,
+    ).run()
+
+    said = messages(app)
+    assert said["exception"] == [] and said["error"] == []
+    assert len(said["warning"]) == 1  # one plain message, not one per run
+    assert "would need about" in said["warning"][0]
+    assert "Use at most about" in said["warning"][0] and "iterations" in said["warning"][0]
+    assert calls == [] and chart_keys(app) == []
+    assert app.text_input(key="init_hidden").value.startswith("100")  # the sidebar stays
+
+
+def test_the_estimate_grows_with_the_work():
+    small = runs.TrainConfig(layer_dims=(2, 10, 1), num_iterations=100)
+    assert runs.estimated_seconds(small, 300) < runs.estimated_seconds(small, 3000)
+    wider = runs.TrainConfig(layer_dims=(2, 100, 1), num_iterations=100)
+    assert runs.estimated_seconds(small, 300) < runs.estimated_seconds(wider, 300)
+    longer = runs.TrainConfig(layer_dims=(2, 10, 1), num_iterations=1000)
+    assert runs.estimated_seconds(longer, 300) == pytest.approx(
+        10 * runs.estimated_seconds(small, 300)
+    )

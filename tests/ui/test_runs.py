@@ -106,3 +106,22 @@ def test_accuracies_score_each_set_on_its_own_points():
     )
     assert expected[0] != expected[1]  # so that swapping or mixing the sets would show
     assert live.accuracies(params, data) == expected
+
+
+def test_bounded_cache_is_bounded_by_bytes_too():
+    cache = live.BoundedCache(100, max_bytes=3 * 8000)
+    for index in range(5):
+        cache.put(index, {"W1": np.zeros(1000)})  # 8000 bytes each
+    assert list(cache) == [2, 3, 4]
+    assert cache.nbytes == 3 * 8000
+    cache.put(2, {"W1": np.zeros(10)})  # replacing an entry frees its bytes
+    assert cache.nbytes == 2 * 8000 + 80
+
+
+def test_the_size_of_results_and_figures_counts_their_arrays():
+    data = datasets.load("circles")
+    result = train(data.X_train, data.Y_train, TrainConfig(layer_dims=(2, 4, 1), num_iterations=20))
+    arrays = sum(value.nbytes for value in result.params.values()) + result.costs.nbytes
+    assert live.approximate_bytes(result) >= arrays
+    fig = figures.boundary_figure(result.params, data, resolution=50)
+    assert live.approximate_bytes(fig) >= 50 * 50 * 4  # the probability grid
