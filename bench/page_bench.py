@@ -1,0 +1,151 @@
+"""CPU seconds the lessons cost the server: cold default pages, the course presets, and a
+class opening one link at once.
+
+Run by hand from the repository root:  ``python bench/page_bench.py [--repeats 3] [--sessions 8]``
+
+Every figure is CPU time of this whole process (``time.process_time``: the sessions' script
+threads and the run workers together), as a page costs a shared server, with imports warm.
+Each page runs headless through Streamlit's ``AppTest`` (the script run the server does,
+without the browser's drawing), from empty caches. Sessions "at once" are AppTest runs in
+threads of this one process, as Streamlit serves them; their figure is set against one
+session measured in the same run. Targets (issue "A class on one link"): a cold default
+page <= 0.8 s; the Optimization course preset <= 4 s and the Regularization page at the
+course's 30 000 iterations <= 8 s, both complete; N sessions on one link <= 2x one session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from dnn_core import course  # noqa: E402
+from ui import runs  # noqa: E402
+
+TIMEOUT = 600
+logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's bare-mode chatter
+PAGES = {
+    "Initialization": ("pages/1_Initialization.py", {}),
+    "Regularization": ("pages/2_Regularization.py", {}),
+    "Gradient checking": ("pages/3_Gradient_Checking.py", {}),
+    "Optimization": ("pages/4_Optimization.py", {}),
+}
+PRESETS = {
+    "Optimization course preset": (
+        "pages/4_Optimization.py",
+        {"opt_lr": course.OPTIMIZATION.learning_rate, "opt_iterations": course.OPTIMIZATION.epochs},
+        4.0,
+    ),
+    "Regularization, 30 000 iterations": (
+        "pages/2_Regularization.py",
+        {"reg_iterations": course.REGULARIZATION.epochs},
+        8.0,
+    ),
+}
+
+
+def fresh() -> None:
+    runs.RESULTS.clear()
+    runs.FIGURES.clear()
+
+
+def page_run(path: str, state: dict) -> AppTest:
+    app = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.run()
+    problems = [e.message for e in app.exception] + [e.value for e in app.error]
+    if problems:
+        raise SystemExit(f"{path} failed: {problems}")
+    return app
+
+
+def cpu_seconds(action) -> tuple[float, float]:
+    """``(CPU seconds of the whole process, wall seconds)`` that ``action()`` took."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    action()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def timed_page(path: str, state: dict) -> tuple[float, float, AppTest]:
+    """``(CPU seconds, wall seconds, the page)`` of one page run from empty caches."""
+    fresh()
+    shown: list[AppTest] = []
+    cpu, wall = cpu_seconds(lambda: shown.append(page_run(path, state)))
+    return cpu, wall, shown[0]
+
+
+def stopped_warnings(app: AppTest) -> int:
+    return sum("stopped after" in warning.value for warning in app.warning)
+
+
+def sessions_at_once(path: str, count: int) -> tuple[float, float]:
+    """CPU and wall seconds for ``count`` sessions opening ``path`` at the same moment."""
+    fresh()
+    start = threading.Barrier(count)
+
+    def one(_):
+        app = AppTest.from_file(str(ROOT / path), default_timeout=TIMEOUT)
+        start.wait()
+        app.run()
+        return app
+
+    def everyone():
+        with ThreadPoolExecutor(count) as pool:
+            list(pool.map(one, range(count)))
+
+    return cpu_seconds(everyone)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sessions", type=int, default=8)
+    args = parser.parse_args()
+    for path, state in PAGES.values():  # warm imports and Streamlit's own caches
+        fresh()
+        page_run(path, state)
+
+    print("cold default page (CPU s, median of repeats; pages alternate)")
+    cold: dict[str, list[float]] = {name: [] for name in PAGES}
+    for _ in range(args.repeats):
+        for name, (path, state) in PAGES.items():
+            fresh()
+            cold[name].append(cpu_seconds(lambda path=path, state=state: page_run(path, state))[0])
+    for name, values in cold.items():
+        median = statistics.median(values)
+        verdict = "ok" if median <= 0.8 else "MISSED"
+        print(f"  {name:<36}{median:8.2f}   target <= 0.8  {verdict}")
+
+    print("\ncourse presets (CPU s, once each)")
+    for name, (path, state, target) in PRESETS.items():
+        fresh()
+        cpu, _, app = timed_page(path, state)
+        cut = stopped_warnings(app)
+        done = "complete" if cut == 0 else f"{cut} runs cut by the budget"
+        verdict = "ok" if cpu <= target and cut == 0 else "MISSED"
+        print(f"  {name:<36}{cpu:8.2f}   target <= {target:g}, {done}  {verdict}")
+
+    path = PAGES["Regularization"][0]
+    one_cpu, one_wall = sessions_at_once(path, 1)
+    many_cpu, many_wall = sessions_at_once(path, args.sessions)
+    print(f"\n{args.sessions} sessions opening the default Regularization link at once")
+    print(f"  one session        {one_cpu:8.2f} CPU s {one_wall:8.2f} wall s")
+    print(
+        f"  {args.sessions} sessions         {many_cpu:8.2f} CPU s {many_wall:8.2f} wall s   "
+        f"{many_cpu / one_cpu:.1f}x one session's CPU (target <= 2x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
