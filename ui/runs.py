@@ -161,11 +161,20 @@ def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache 
     figures show part of a run, while their keys name the complete one.
     """
     value = cache.get(cache_key)
-    if value is None:
-        value = build()
-        if not _partial_run_shown():
-            cache.put(cache_key, value)
+    if value is not None:
+        return value
+    # Sessions opening one link at once would each build the same figure: the first builds
+    # it, the others wait for it (locks striped by key, so unrelated figures don't wait).
+    with _BUILD_LOCKS[hash(cache_key) % len(_BUILD_LOCKS)]:
+        value = cache.get(cache_key)
+        if value is None:
+            value = build()
+            if not _partial_run_shown():
+                cache.put(cache_key, value)
     return value
+
+
+_BUILD_LOCKS = tuple(threading.RLock() for _ in range(64))  # re-entrant: a build may memoize
 
 
 def _partial_run_shown() -> bool:
