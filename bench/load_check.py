@@ -1,19 +1,26 @@
-"""Load check: N students at once on one Streamlit server, each moving a lesson's slider.
+"""Load check: N students at once on one Streamlit server.
 
 Run by hand (needs Debian's chromium at /usr/bin/chromium):
 
-    python bench/load_check.py                      # N = 1, 5, 20 on /Initialization
+    python bench/load_check.py --scenario class --sessions 1 10 30 --page Regularization
+    python bench/load_check.py                      # sliders: N = 1, 5, 20 on /Initialization
     python bench/load_check.py --sessions 1 5 --changes 3 --page Regularization
+    python bench/load_check.py --port 8501 --pid 1234   # a server already running
 
-Starts a fresh ``streamlit run app.py``, then for each N opens N browser tabs (separate
-contexts in one headless chromium, driven concurrently). Each tab opens the lesson by its
-deep link, picks its own data seed (so no tab is served from another tab's cache), then
-moves the slider ``--slider`` one step right ``--changes`` times. For each change it times
-the key press until the rerun it caused has finished (the charts are drawn by then).
+Starts a fresh ``streamlit run app.py`` (or uses the one on ``--port``), then for each N opens
+N browser tabs (separate contexts in one headless chromium, driven concurrently):
 
-Reports per N: errors (exceptions on the page, JavaScript errors, timeouts), p50 and p95
-change-to-updated-chart time with their ratio to N = 1 (the baseline of this run), wall
-time, and the server's resident memory (VmRSS from /proc) before, at its peak and after.
+- ``class`` (a class on one link): every tab opens the same deep link at the same moment,
+  timed from opening it until its page has finished running and its charts are drawn;
+- ``sliders``: each tab opens the lesson, picks its own data seed (so no tab is served from
+  another tab's cache), then moves the slider ``--slider`` one step right ``--changes``
+  times, each timed from the key press until the rerun it caused has finished.
+
+Reports each N as it finishes: errors (exceptions on the page, JavaScript errors, timeouts),
+p50 and p95 time with their ratio to the first N (the baseline of this run), wall time, the
+server's CPU seconds over the round, and its resident memory (VmRSS) before, at its peak and
+after. The class scenario uses a new data seed each round, so no round is served from the
+one before.
 """
 
 from __future__ import annotations
@@ -35,12 +42,21 @@ from tools.harness import (
     CHROMIUM_ARGS,
     EXCEPTION,
     IDLE_WAITS,
+    PLOTLY_CHART,
     RunCounter,
     StreamlitServer,
+    process_cpu_s,
     streamlit_server,
 )
 
-FIRST_SEED = 100  # tab k uses data seed FIRST_SEED + k
+FIRST_SEED = 100  # tab k uses data seed FIRST_SEED + k (round k, in the class scenario)
+# Each lesson's default data set's seed parameter, for the class scenario's links.
+DEFAULT_SEED_PARAMETERS = {
+    "Initialization": "init_circles_seed",
+    "Regularization": "reg_football_seed",
+    "Gradient_Checking": "gc_moons_seed",
+    "Optimization": "opt_moons_seed",
+}
 
 
 @dataclass
@@ -55,9 +71,32 @@ class RoundResult:
     latencies_s: list[float]
     errors: list[str]
     wall_s: float
+    cpu_s: float
     rss_before_mb: float
     rss_peak_mb: float
     rss_after_mb: float
+
+
+@dataclass
+class RunningServer:
+    """A server started elsewhere (``--port``); its memory and CPU are read when ``pid`` is
+    known, else reported as NaN."""
+
+    url: str
+    pid: int | None = None
+
+    def rss_mb(self) -> float:
+        if self.pid is None:
+            return float("nan")
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        return int(match.group(1)) / 1024 if match else float("nan")
+
+    def cpu_s(self) -> float:
+        return process_cpu_s(self.pid) if self.pid is not None else float("nan")
+
+    def log(self) -> str:
+        return ""
 
 
 class MemorySampler:
@@ -138,20 +177,56 @@ async def run_session(browser, url: str, index: int, args) -> SessionResult:
     return result
 
 
-async def run_round(browser, server: StreamlitServer, sessions: int, args) -> RoundResult:
+async def run_class_session(browser, url: str, index: int, start, args) -> SessionResult:
+    """One student of a class opening the teacher's link: seconds from opening it until the
+    page has run and its first chart is drawn."""
+    result = SessionResult()
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.on("pageerror", lambda error: result.errors.append(f"tab {index}: JS error {error}"))
+    timeout_ms = args.timeout * 1000
+    try:
+        await start.wait()
+        opened = time.perf_counter()
+        await page.goto(url, timeout=timeout_ms)
+        await page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for(timeout=timeout_ms)
+        await wait_for_idle(page, timeout_ms)
+        result.latencies_s.append(time.perf_counter() - opened)
+        for text in await page.locator(EXCEPTION).all_inner_texts():
+            result.errors.append(f"tab {index}: exception on the page: {text[:200]}")
+    except Exception as error:  # a timeout or a vanished element is a finding, not a crash
+        result.errors.append(f"tab {index}: {type(error).__name__}: {str(error).splitlines()[0]}")
+    finally:
+        await context.close()
+    return result
+
+
+async def run_round(browser, server, sessions: int, round_index: int, args) -> RoundResult:
     url = f"{server.url}/{args.page}"
-    rss_before = server.rss_mb()
+    rss_before, cpu_before = server.rss_mb(), server.cpu_s()
     start = time.perf_counter()
     with MemorySampler(server) as memory:
-        results = await asyncio.gather(
-            *(run_session(browser, url, index, args) for index in range(sessions))
-        )
+        if args.scenario == "class":
+            # The same link for the whole class; a new data seed each round, so no round is
+            # served from the one before.
+            link = f"{url}?{args.seed_parameter}={FIRST_SEED + round_index}"
+            opening = asyncio.Event()
+            tabs = [run_class_session(browser, link, i, opening, args) for i in range(sessions)]
+            gathered = asyncio.gather(*tabs)
+            await asyncio.sleep(0.5)  # every tab's context is ready: open at once
+            opening.set()
+            results = await gathered
+        else:
+            results = await asyncio.gather(
+                *(run_session(browser, url, index, args) for index in range(sessions))
+            )
     wall = time.perf_counter() - start
     return RoundResult(
         sessions=sessions,
         latencies_s=[latency for result in results for latency in result.latencies_s],
         errors=[error for result in results for error in result.errors],
         wall_s=wall,
+        cpu_s=server.cpu_s() - cpu_before,
         rss_before_mb=rss_before,
         rss_peak_mb=memory.peak_mb,
         rss_after_mb=server.rss_mb(),
@@ -166,28 +241,33 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
 
 
-def report(rounds: list[RoundResult], args) -> None:
-    print(f"\nLoad check: /{args.page}, slider {args.slider!r} x {args.changes} changes per tab")
-    print("(time = key press until the rerun it caused has finished; ratio vs N = first round)")
-    header = f"{'N':>3} {'changes':>8} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'p50 x':>6} "
-    header += f"{'p95 x':>6} {'wall s':>7} {'RSS MB before/peak/after':>26}"
-    print(header)
-    base = rounds[0]
-    base_p50 = percentile(base.latencies_s, 50)
-    base_p95 = percentile(base.latencies_s, 95)
-    for result in rounds:
-        p50, p95 = percentile(result.latencies_s, 50), percentile(result.latencies_s, 95)
-        memory = f"{result.rss_before_mb:.0f}/{result.rss_peak_mb:.0f}/{result.rss_after_mb:.0f}"
-        print(
-            f"{result.sessions:>3} {len(result.latencies_s):>8} {len(result.errors):>6} "
-            f"{p50:>7.2f} {p95:>7.2f} {p50 / base_p50:>6.1f} {p95 / base_p95:>6.1f} "
-            f"{result.wall_s:>7.1f} {memory:>26}"
-        )
-    for result in rounds:
-        for error in result.errors[:5]:
-            print(f"  N={result.sessions}: {error}")
-        if len(result.errors) > 5:
-            print(f"  N={result.sessions}: ... and {len(result.errors) - 5} more errors")
+def print_header(args) -> None:
+    what = (
+        "opening one link at once, until the charts are drawn"
+        if args.scenario == "class"
+        else f"slider {args.slider!r} x {args.changes} changes per tab, key press until the "
+        "rerun has finished"
+    )
+    print(f"\nLoad check: /{args.page}, {what} (ratio vs the first N)")
+    header = f"{'N':>3} {'timed':>6} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'p50 x':>6} "
+    header += f"{'p95 x':>6} {'wall s':>7} {'CPU s':>7} {'RSS MB before/peak/after':>26}"
+    print(header, flush=True)
+
+
+def print_row(result: RoundResult, base: RoundResult) -> None:
+    p50, p95 = percentile(result.latencies_s, 50), percentile(result.latencies_s, 95)
+    base_p50, base_p95 = percentile(base.latencies_s, 50), percentile(base.latencies_s, 95)
+    memory = f"{result.rss_before_mb:.0f}/{result.rss_peak_mb:.0f}/{result.rss_after_mb:.0f}"
+    print(
+        f"{result.sessions:>3} {len(result.latencies_s):>6} {len(result.errors):>6} "
+        f"{p50:>7.2f} {p95:>7.2f} {p50 / base_p50:>6.1f} {p95 / base_p95:>6.1f} "
+        f"{result.wall_s:>7.1f} {result.cpu_s:>7.1f} {memory:>26}",
+        flush=True,
+    )
+    for error in result.errors[:5]:
+        print(f"  N={result.sessions}: {error}")
+    if len(result.errors) > 5:
+        print(f"  N={result.sessions}: ... and {len(result.errors) - 5} more errors")
 
 
 def server_errors(log: str) -> list[str]:
@@ -197,38 +277,55 @@ def server_errors(log: str) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-async def main_async(args) -> tuple[list[RoundResult], list[str]]:
+async def run_rounds(server, args) -> None:
     from playwright.async_api import async_playwright
 
-    rounds = []
-    with streamlit_server("app.py") as server:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
-            for sessions in args.sessions:
-                print(f"N = {sessions} ...", flush=True)
-                rounds.append(await run_round(browser, server, sessions, args))
-            await browser.close()
-        errors = server_errors(server.log())
-    return rounds, errors
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        print_header(args)
+        rounds: list[RoundResult] = []
+        for index, sessions in enumerate(args.sessions):
+            rounds.append(await run_round(browser, server, sessions, index, args))
+            print_row(rounds[-1], rounds[0])
+        await browser.close()
+
+
+def main_with_server(args) -> list[str]:
+    """Run every round; returns the server log's exception lines."""
+    if args.port is not None:
+        server = RunningServer(f"http://127.0.0.1:{args.port}", args.pid)
+        asyncio.run(run_rounds(server, args))
+        return []
+    with streamlit_server("app.py") as started:
+        asyncio.run(run_rounds(started, args))
+        return server_errors(started.log())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", choices=["sliders", "class"], default="sliders")
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--changes", type=int, default=5, help="slider changes per tab")
     parser.add_argument("--page", default="Initialization", help="URL path of the lesson")
     parser.add_argument("--slider", default="Noise", help="label of the slider to move")
     parser.add_argument("--seed-label", default="Data seed", help="label of the seed input")
+    parser.add_argument(
+        "--seed-parameter",
+        default=None,
+        help="URL parameter of the data seed (class scenario; default: <page prefix>_<data>_seed)",
+    )
+    parser.add_argument("--port", type=int, help="use the server already on this local port")
+    parser.add_argument("--pid", type=int, help="that server's process id (memory, CPU)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per page wait")
     args = parser.parse_args()
     if not CHROMIUM.is_file():
         sys.exit(f"Needs Debian's chromium at {CHROMIUM} (apt-get install chromium).")
     if any(n < 1 for n in args.sessions) or args.changes < 1:
         sys.exit("--sessions and --changes must be at least 1.")
-    rounds, errors = asyncio.run(main_async(args))
-    report(rounds, args)
+    args.seed_parameter = args.seed_parameter or DEFAULT_SEED_PARAMETERS.get(args.page, "")
+    errors = main_with_server(args)
     for line in errors[:10]:
         print(f"  server log: {line}")
 

@@ -78,8 +78,19 @@ class StreamlitServer:
         match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
         return int(match.group(1)) / 1024 if match else float("nan")
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server has used so far, all its threads (user + system)."""
+        return process_cpu_s(self.process.pid)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, every thread) process ``pid`` has used, from /proc."""
+    # The command name (field 2) may hold spaces: count the fields after its ")".
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
