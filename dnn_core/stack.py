@@ -7,8 +7,9 @@ networks a step costs NumPy calls more than arithmetic, so three things make it 
 - **The bias rides in the matrix product.** Each layer's parameters are one block
   ``[W | b]`` of shape ``(n_l, n_{l-1} + 1)`` and every activation carries a last row of
   ones, so ``Z = [W | b] @ [A; 1]`` and ``[dW | db] = dZ @ [A; 1].T`` are one call each.
-- **ReLU's slope is kept.** The forward pass keeps ``gate = (Z > 0)`` (times the dropout
-  mask) as 0/1 numbers; the backward pass multiplies by it instead of comparing again.
+- **ReLU's slope is kept.** The forward pass keeps ``gate = (Z > 0)`` as 0/1 numbers, times
+  inverted dropout's ``D / keep_prob`` when there is dropout; the backward pass multiplies
+  by it instead of comparing again.
 - **Nothing is allocated per step.** Every array lives in a buffer made once per batch
   size and written with ``out=``; the backward pass writes ``dA`` over the activations it
   no longer needs.
@@ -16,7 +17,7 @@ networks a step costs NumPy calls more than arithmetic, so three things make it 
 All parameters sit in one matrix ``theta``: ``(P,)`` for one model or ``(K, P)`` for K (one
 model a row), and :attr:`StackedNetwork.params` holds the course's ``W{l}``, ``b{l}`` as
 views into it, shaped ``(n_l, n_{l-1})`` (with a leading K when stacked). Per-model
-settings (``keep_prob``, L2's ``lambd``) are scalars or ``(K, 1, 1)`` columns.
+settings (L2's ``lambd``) are scalars or ``(K, 1, 1)`` columns.
 """
 
 from __future__ import annotations
@@ -39,15 +40,14 @@ class StackedNetwork:
     Args:
         layer_dims: ``[n_x, n_1, ..., n_L]``.
         lead: ``()`` for one network, ``(K,)`` for K stacked.
-        keep_prob: dropout's keep probability, a scalar or ``(K, 1, 1)``.
         lambd: L2 strength, a scalar or ``(K, 1, 1)``.
     """
 
-    def __init__(self, layer_dims: Sequence[int], lead=(), *, keep_prob=1.0, lambd=0.0) -> None:
+    def __init__(self, layer_dims: Sequence[int], lead=(), *, lambd=0.0) -> None:
         self.layer_dims = tuple(int(n) for n in layer_dims)
         self.lead = tuple(lead)
         self.L = len(self.layer_dims) - 1
-        self.keep_prob, self.lambd = keep_prob, lambd
+        self.lambd = lambd
         self.l2 = bool(np.any(np.asarray(lambd) != 0))
         shapes = [
             (n, n_prev + 1) for n_prev, n in zip(self.layer_dims, self.layer_dims[1:], strict=False)
@@ -108,8 +108,8 @@ class StackedNetwork:
 
     def forward(self, X1: np.ndarray, masks: list[np.ndarray] | None = None):
         """``(AL, ZL)`` of a batch: ``X1 (n_x + 1, b)`` are its inputs with a row of ones
-        (:func:`with_ones_row`); ``masks`` the dropout masks of the hidden layers as 0/1
-        numbers ``(..., n_l, b)``, or None without dropout. Both results are buffers,
+        (:func:`with_ones_row`); ``masks`` the hidden layers' inverted-dropout factors
+        ``D / keep_prob`` ``(..., n_l, b)``, or None without dropout. Both results are buffers,
         overwritten by the next pass."""
         buffers = self._buffers_for(X1.shape[-1])
         A = X1
@@ -118,11 +118,9 @@ class StackedNetwork:
             Z = A_next[..., :-1, :]  # relu(Z) replaces Z in place, above the row of ones
             self._product(self.blocks[layer - 1], A, out=Z)  # Z = W A + b
             np.greater(Z, 0.0, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
-            if masks is not None:
-                gate *= masks[layer - 1]  # dropped units pass nothing, forward or back
-            Z *= gate  # A = relu(Z) (* D)
-            if masks is not None:
-                Z /= self.keep_prob  # inverted dropout keeps the expected activation
+            if masks is not None:  # dropped units pass nothing, forward or back; the kept
+                gate *= masks[layer - 1]  # are scaled by 1 / keep_prob (inverted dropout)
+            Z *= gate  # A = relu(Z) (* D / keep_prob)
             A = A_next
         self._product(self.blocks[-1], A, out=buffers.ZL)
         return _sigmoid_into(buffers.ZL, buffers.AL), buffers.ZL
@@ -131,9 +129,9 @@ class StackedNetwork:
         """The cost (a float, or ``(K,)``) of a forward pass's ``AL``, from its logits ``ZL``."""
         return compute_cost(AL, Y, self.params, lambd=self.lambd, logits=ZL)
 
-    def backward(self, X1: np.ndarray, Y: np.ndarray, *, dropout: bool = False) -> np.ndarray:
+    def backward(self, X1: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """The gradient of the last forward pass's cost, written into :attr:`grad`
-        (returned). ``dropout``: whether that pass used masks."""
+        (returned)."""
         buffers = self._buffers_for(Y.shape[-1])
         m = Y.shape[-1]
         # d(cost)/dZL for sigmoid + cross-entropy simplifies to (AL - Y) / m.
@@ -145,8 +143,6 @@ class StackedNetwork:
             if layer > 1:
                 dA = self._product(self.weights[layer - 1].mT, dZ, out=A_prev[..., :-1, :])
                 dZ = np.multiply(dA, buffers.gate[layer - 1], out=buffers.gate[layer - 1])
-                if dropout:
-                    dZ /= self.keep_prob
         if self.l2:  # + lambd / m * W for every weight (biases are not regularized)
             self.grad += np.multiply(self.theta, self._l2_scale_for(m), out=self._scratch)
         return self.grad

@@ -352,7 +352,7 @@ def _train_models(
     started = time.perf_counter()
     config = configs[0]  # what every model shares: epochs, mini-batches, recording
     models = _Models(configs, lead)
-    net = StackedNetwork(config.layer_dims, lead, keep_prob=models.keep_prob, lambd=models.lambd)
+    net = StackedNetwork(config.layer_dims, lead, lambd=models.lambd)
     models.load(net, starts)
     optimizer = models.optimizer(net.theta.shape)
     batches = _Batches(X, Y, config, should_stop)
@@ -370,7 +370,7 @@ def _train_models(
                 AL, ZL = net.forward(X_batch, dropout.masks(Y_batch.shape[1]))
                 if with_cost:  # the cost is only computed where it is recorded
                     record.batch_cost(net.cost(AL, ZL, Y_batch), Y_batch.shape[1] / m)
-                grads = net.backward(X_batch, Y_batch, dropout=dropout.on)
+                grads = net.backward(X_batch, Y_batch)
                 optimizer.step(net.theta, grads, learning_rate)  # every layer of every model
             if batches.stopped:
                 record.stop(f"Stopped early after {epoch} of {config.epochs} iterations.")
@@ -391,7 +391,6 @@ class _Models:
 
     def __init__(self, configs: list[TrainConfig], lead: tuple) -> None:
         self.configs, self.lead = configs, lead
-        self.keep_prob = self.column([c.keep_prob for c in configs], ndim=3)
         self.lambd = self.column([c.lambd for c in configs], ndim=3)
         self.decays = any(c.decay not in (None, "none") for c in configs)
         self._constant_rate = self.column([c.learning_rate for c in configs], ndim=2)
@@ -459,8 +458,11 @@ class _Batches:
         self.size = config.mini_batch_size
         self.shuffles = self.size is not None and self.size < self.m
         self.count = -(-self.m // self.size) if self.shuffles else 1
-        self.course = config.course_seeding
+        self.whole = [(self.X1, self.Y)]
         self.rng = np.random.default_rng(config.seed)
+        # Under course seeding each epoch re-seeds one RandomState: the same draws as the
+        # course's np.random.seed(epoch_seed), without building a generator every epoch.
+        self.course = np.random.RandomState() if config.course_seeding else None
         self.should_stop = should_stop
         # Where the loop begins: epoch 0 from its first batch, or where a stop left off.
         self.epoch, self.batch, self.order = 0, 0, None
@@ -480,15 +482,18 @@ class _Batches:
 
     def _cut(self, epoch: int, order):
         if not self.shuffles:
-            return None, [(self.X1, self.Y)]
+            return None, self.whole
         if order is None:
-            rng = None if self.course else self.rng
-            order = shuffled_order(self.m, seed=10 + epoch + 1, rng=rng)
-        return order, cut_into_mini_batches(self.X1[:, order], self.Y[:, order], self.size)
+            if self.course is not None:
+                self.course.seed(10 + epoch + 1)  # the course's seeds: 11, 12, ...
+            order = shuffled_order(self.m, rng=self.course or self.rng)
+        X1, Y = np.take(self.X1, order, axis=1), np.take(self.Y, order, axis=1)
+        return order, cut_into_mini_batches(X1, Y, self.size)
 
 
 class _Dropout:
-    """Each model's dropout masks for a batch, as 0/1 numbers per hidden layer.
+    """Each model's inverted-dropout factors for a batch, per hidden layer: ``D / keep_prob``
+    with ``D`` the 0/1 mask (1 everywhere for a model without dropout).
 
     Real dropout draws fresh masks in every pass, from the model's own Generator
     (:func:`dropout_rng`). The course's notebook re-seeds with 1 before every forward pass,
@@ -499,8 +504,8 @@ class _Dropout:
     def __init__(self, configs: list[TrainConfig], net: StackedNetwork, lead: tuple) -> None:
         self.lead = lead
         self.hidden = net.layer_dims[1:-1]
-        self.keep_prob = np.asarray(net.keep_prob, dtype=np.float64).reshape(*lead, 1)
         rows = [k if lead else Ellipsis for k in range(len(configs))]
+        self.keep_prob = dict(zip(rows, (c.keep_prob for c in configs), strict=True))
         self.fresh = {
             row: dropout_rng(c.seed)
             for row, c in zip(rows, configs, strict=True)
@@ -517,23 +522,28 @@ class _Dropout:
     def masks(self, batch_size: int) -> list[np.ndarray] | None:
         if not self.on:
             return None
-        uniform, masks, layers = self._buffers(batch_size)
+        uniform, factors, layers = self._buffers(batch_size)
         for row, rng in self.fresh.items():
-            rng.random(out=uniform[row])  # every hidden layer's draws, D1 first
-        np.less(uniform, self.keep_prob, out=masks)
+            self._factors(rng.random(out=uniform[row]), row, factors)  # D1's draws first
         return layers
 
+    def _factors(self, uniform, row, factors) -> None:
+        """``D / keep_prob`` of model ``row`` from its uniform draws (D = draw < keep_prob)."""
+        np.less(uniform, self.keep_prob[row], out=factors[row])
+        factors[row] *= 1.0 / self.keep_prob[row]
+
     def _buffers(self, batch_size: int):
-        """Uniform draws and masks ``(..., sum(n_l) * b)`` for one batch size, and the
-        masks' per-layer views ``(..., n_l, b)``; the course's draws are made here, once."""
+        """Uniform draws and factors ``(..., sum(n_l) * b)`` for one batch size, and the
+        factors' per-layer views ``(..., n_l, b)``; the course's masks are made here, once."""
         if batch_size not in self._sizes:
             uniform = np.zeros((*self.lead, sum(self.hidden) * batch_size))
-            masks = np.empty_like(uniform)
+            factors = np.ones_like(uniform)
             for row in self.course_rows:
                 legacy = np.random.RandomState(1)
                 for part in self._layers(uniform[row], batch_size):
                     part[...] = legacy.random(part.shape)
-            self._sizes[batch_size] = (uniform, masks, self._layers(masks, batch_size))
+                self._factors(uniform[row], row, factors)
+            self._sizes[batch_size] = (uniform, factors, self._layers(factors, batch_size))
         return self._sizes[batch_size]
 
     def _layers(self, flat: np.ndarray, batch_size: int) -> list[np.ndarray]:

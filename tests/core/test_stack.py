@@ -249,17 +249,16 @@ def test_the_fast_passes_equal_forward_and_backward(keep_prob, lead):
     cases = [random_network(dims, m=37, seed=seed, keep_prob=keep_prob) for seed in range(K)]
     X_case = cases[0][1]
     lambd = np.array([0.0, 0.5, 2.0])[:K].reshape(*lead, 1, 1) if lead else 0.5
-    keep = keep_prob if not lead else np.full((K, 1, 1), keep_prob)
-    net = StackedNetwork(dims, lead, keep_prob=keep, lambd=lambd)
+    net = StackedNetwork(dims, lead, lambd=lambd)
     for k, (params, *_) in enumerate(cases):
         net.theta[k if lead else ...] = net.as_vector(params)
     masks = None
     if keep_prob < 1:
-        masks = [np.stack([c[3][f"D{l}"] for c in cases]).reshape(*lead, -1, 37).astype(float)
+        masks = [np.stack([c[3][f"D{l}"] for c in cases]).reshape(*lead, -1, 37) / keep_prob
                  for l in (1, 2, 3)]  # fmt: skip
     X1 = with_ones_row(X_case)
     AL, _ = net.forward(X1, masks)
-    grads = net.backward(X1, cases[0][2], dropout=masks is not None)
+    grads = net.backward(X1, cases[0][2])
     for k, (params, _, _, case_masks) in enumerate(cases):
         row = k if lead else ...
         expected_AL, cache = forward(X_case, params, keep_prob=keep_prob, masks=case_masks)
