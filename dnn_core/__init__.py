@@ -8,13 +8,14 @@ from .gradcheck import GradCheckReport, gradient_check
 from .initializers import init_params
 from .losses import compute_cost, relu, sigmoid
 from .network import accuracy, backward, decision_grid, forward, predict, predict_proba
-from .training import TrainConfig, TrainProgress, TrainResult, train
+from .training import TrainConfig, TrainProgress, TrainResult, TrainState, train, train_stack
 
 __all__ = [
     "GradCheckReport",
     "TrainConfig",
     "TrainProgress",
     "TrainResult",
+    "TrainState",
     "accuracy",
     "backward",
     "compute_cost",
@@ -28,4 +29,5 @@ __all__ = [
     "relu",
     "sigmoid",
     "train",
+    "train_stack",
 ]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import sklearn.datasets
+
+from . import samples as sklearn  # its generators, without importing scikit-learn
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_POINTS = 5000

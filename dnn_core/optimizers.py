@@ -14,14 +14,21 @@ OPTIMIZERS = ("gd", "momentum", "adam")
 
 
 class GradientDescent:
-    """theta := theta - learning_rate * grad."""
+    """theta := theta - learning_rate * grad.
+
+    The hyper-parameters of these update rules (``learning_rate``, ``beta``, ...) are scalars,
+    or columns ``(K, 1)`` when ``theta`` is ``(K, P)``: one value per stacked model. Updates
+    are written into buffers allocated once, so a step allocates nothing.
+    """
 
     def __init__(self, shape) -> None:
         self.t = 0
+        self._step = np.zeros(shape)
 
-    def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate: float) -> None:
+    def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         self.t += 1
-        theta -= learning_rate * grad
+        np.multiply(grad, learning_rate, out=self._step)
+        theta -= self._step
 
 
 class Momentum:
@@ -30,16 +37,17 @@ class Momentum:
     v := beta * v + (1 - beta) * grad;  theta := theta - learning_rate * v
     """
 
-    def __init__(self, shape, beta: float = 0.9) -> None:
+    def __init__(self, shape, beta=0.9) -> None:
         self.beta = beta
         self.v = np.zeros(shape)
         self.t = 0
+        self._step = np.zeros(shape)
 
-    def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate: float) -> None:
+    def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         self.t += 1
         self.v *= self.beta
-        self.v += (1.0 - self.beta) * grad
-        theta -= learning_rate * self.v
+        self.v += np.multiply(grad, 1.0 - self.beta, out=self._step)
+        theta -= np.multiply(self.v, learning_rate, out=self._step)
 
 
 class Adam:
@@ -49,23 +57,26 @@ class Adam:
     theta := theta - lr * (v / (1 - beta1**t)) / (sqrt(s / (1 - beta2**t)) + epsilon)
     """
 
-    def __init__(
-        self, shape, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8
-    ) -> None:
+    def __init__(self, shape, beta1=0.9, beta2=0.999, epsilon=1e-8) -> None:
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
         self.v = np.zeros(shape)
         self.s = np.zeros(shape)
         self.t = 0
+        self._v_corrected, self._s_corrected = np.zeros(shape), np.zeros(shape)
 
-    def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate: float) -> None:
+    def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         self.t += 1
+        v_corrected, s_corrected = self._v_corrected, self._s_corrected  # scratch, then so named
         self.v *= self.beta1
-        self.v += (1.0 - self.beta1) * grad
+        self.v += np.multiply(grad, 1.0 - self.beta1, out=v_corrected)
         self.s *= self.beta2
-        self.s += (1.0 - self.beta2) * np.square(grad)
-        v_corrected = self.v / (1.0 - self.beta1**self.t)
-        s_corrected = self.s / (1.0 - self.beta2**self.t)
-        theta -= learning_rate * v_corrected / (np.sqrt(s_corrected) + self.epsilon)
+        self.s += np.multiply(np.square(grad, out=s_corrected), 1.0 - self.beta2, out=s_corrected)
+        np.divide(self.v, 1.0 - self.beta1**self.t, out=v_corrected)
+        np.divide(self.s, 1.0 - self.beta2**self.t, out=s_corrected)
+        denominator = np.sqrt(s_corrected, out=s_corrected)
+        denominator += self.epsilon
+        step = np.multiply(v_corrected, learning_rate, out=v_corrected)
+        theta -= np.divide(step, denominator, out=step)
 
 
 def make_optimizer(name: str, shape, *, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
@@ -77,6 +88,99 @@ def make_optimizer(name: str, shape, *, beta=0.9, beta1=0.9, beta2=0.999, epsilo
     if name == "adam":
         return Adam(shape, beta1, beta2, epsilon)
     raise ValueError(f"Unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}.")
+
+
+class StackedOptimizer:
+    """Each model of a stack with its own optimizer and hyper-parameters.
+
+    ``theta`` is ``(K, P)``, one model a row (or ``(P,)`` for a single model). Models that
+    use the same kind of optimizer update together, as one group with per-model columns of
+    hyper-parameters, so a step costs a few vectorised operations per kind, not per model.
+
+    Args:
+        names: the optimizer of each model, ``K`` of ``"gd"``, ``"momentum"``, ``"adam"``
+            (one name for a single model).
+        shape: ``(K, P)`` (or ``(P,)``).
+        beta, beta1, beta2, epsilon: one value per model (sequences of K).
+    """
+
+    def __init__(self, names, shape, *, beta, beta1, beta2, epsilon) -> None:
+        self.shape = tuple(shape)
+        self.groups: list[tuple[str, object, object]] = []  # (name, rows, optimizer)
+        if len(self.shape) == 1:  # one model: plain scalars
+            settings = {
+                "beta": beta[0],
+                "beta1": beta1[0],
+                "beta2": beta2[0],
+                "epsilon": epsilon[0],
+            }
+            self.groups.append((names[0], Ellipsis, make_optimizer(names[0], shape, **settings)))
+            return
+        for name in OPTIMIZERS:
+            members = [k for k, model_name in enumerate(names) if model_name == name]
+            if not members:
+                continue
+            columns = {  # the group's hyper-parameters, one row per model
+                setting: np.asarray(values, dtype=np.float64)[members].reshape(-1, 1)
+                for setting, values in (
+                    ("beta", beta), ("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon)
+                )
+            }  # fmt: skip
+            optimizer = make_optimizer(name, (len(members), self.shape[1]), **columns)
+            self.groups.append((name, _rows(members), optimizer))
+
+    def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
+        """One update of every model; ``learning_rate`` a scalar or a ``(K, 1)`` column."""
+        per_model = np.ndim(learning_rate) > 0
+        for _, rows, optimizer in self.groups:
+            rate = learning_rate[rows] if per_model else learning_rate
+            if isinstance(rows, np.ndarray):  # rows apart: update a copy, then write it back
+                part = theta[rows]
+                optimizer.step(part, grad[rows], rate)
+                theta[rows] = part
+            else:  # a slice: a view, updated in place
+                optimizer.step(theta[rows], grad[rows], rate)
+
+    def model_state(self, k: int) -> dict:
+        """Model ``k``'s state: ``{"t": steps, "v": (P,), "s": (P,)}`` (what its rule keeps)."""
+        _, rows, optimizer = self._group_of(k)
+        position = self._position(rows, k)
+        state = {"t": optimizer.t}
+        for field in ("v", "s"):
+            if hasattr(optimizer, field):
+                state[field] = getattr(optimizer, field)[position].copy()
+        return state
+
+    def set_model_state(self, k: int, state: dict) -> None:
+        """Restore what :meth:`model_state` gave (to resume a stopped run)."""
+        _, rows, optimizer = self._group_of(k)
+        position = self._position(rows, k)
+        optimizer.t = state["t"]
+        for field in ("v", "s"):
+            if hasattr(optimizer, field):
+                getattr(optimizer, field)[position] = state[field]
+
+    def _group_of(self, k: int):
+        for group in self.groups:
+            rows = group[1]
+            if rows is Ellipsis or k in np.arange(self.shape[0])[rows]:
+                return group
+        raise IndexError(k)
+
+    @staticmethod
+    def _position(rows, k: int):
+        if rows is Ellipsis:
+            return Ellipsis
+        if isinstance(rows, slice):
+            return k - rows.start
+        return int(np.flatnonzero(rows == k)[0])
+
+
+def _rows(members: list[int]):
+    """A slice when the rows are contiguous (updates then work on views), else the indices."""
+    if members == list(range(members[0], members[-1] + 1)):
+        return slice(members[0], members[-1] + 1)
+    return np.asarray(members)
 
 
 def random_mini_batches(
@@ -92,15 +196,23 @@ def random_mini_batches(
     Returns:
         ``[(X_batch (n_x, b), Y_batch (1, b)), ...]`` covering every example once.
     """
-    m = X.shape[1]
-    permutation = (rng if rng is not None else np.random.RandomState(seed)).permutation(m)
-    shuffled_X, shuffled_Y = X[:, permutation], Y[:, permutation]
+    permutation = shuffled_order(X.shape[1], seed, rng=rng)
+    return cut_into_mini_batches(X[:, permutation], Y[:, permutation], mini_batch_size)
+
+
+def shuffled_order(m: int, seed: int = 0, *, rng=None) -> np.ndarray:
+    """A permutation of ``m`` examples: from ``rng``, else the course's
+    ``np.random.seed(seed); np.random.permutation(m)`` (on a private ``RandomState``)."""
+    return (rng if rng is not None else np.random.RandomState(seed)).permutation(m)
+
+
+def cut_into_mini_batches(
+    X: np.ndarray, Y: np.ndarray, mini_batch_size: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Consecutive ``(X_batch, Y_batch)`` of ``mini_batch_size`` examples (views)."""
     return [
-        (
-            shuffled_X[:, start : start + mini_batch_size],
-            shuffled_Y[:, start : start + mini_batch_size],
-        )
-        for start in range(0, m, mini_batch_size)
+        (X[:, start : start + mini_batch_size], Y[:, start : start + mini_batch_size])
+        for start in range(0, X.shape[1], mini_batch_size)
     ]
 
 

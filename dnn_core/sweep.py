@@ -1,7 +1,7 @@
 """Sweeps: train one model per value of lambda or keep_prob, all K at once.
 
-The K models share the initial parameters and are stacked as ``(K, n_l, n_{l-1})``, so one
-training loop (the same forward/backward as a single model) trains them together.
+The K models share the initial parameters and train as one stack
+(:func:`dnn_core.training.train_stack`), so each equals the run of its value alone.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .network import accuracy
-from .training import TrainConfig, initial_parameters, run_training, validate
+from .training import TrainConfig, train_stack, validate
 
 SWEEPABLE = ("lambd", "keep_prob")
 
@@ -67,28 +67,32 @@ def sweep(
     for value in values:  # every value must be a valid setting on its own
         X, Y = validate(X, Y, replace(config, **{name: float(value)}))
     K = values.size
-    single = initial_parameters(config)
-    stacked = {key: np.repeat(value[None], K, axis=0) for key, value in single.items()}
-    # One value per stacked model, (K, 1, 1) so it broadcasts over (K, n_l, m).
-    stacked_config = replace(config, **{name: values.reshape(K, 1, 1)})
-    result = run_training(X, Y, stacked_config, stacked, callback=callback)
+    results = train_stack(
+        X, Y, [replace(config, **{name: float(value)}) for value in values], callback=callback
+    )
+    # A model that diverged stops recording: its later costs read NaN.
+    iterations = max((result.iterations for result in results), key=len)
+    costs = np.full((len(iterations), K), np.nan)
+    for k, result in enumerate(results):
+        costs[: len(result.costs), k] = result.costs
+    params = {key: np.stack([r.params[key] for r in results]) for key in results[0].params}
     # A diverged model's last finite weights can still overflow on new inputs; it then
     # scores as it predicts, without warnings.
     with np.errstate(over="ignore", invalid="ignore"):
-        train_accuracy = np.asarray(accuracy(X, Y, result.params))
+        train_accuracy = np.asarray(accuracy(X, Y, params))
         test_accuracy = (
-            np.asarray(accuracy(X_test, Y_test, result.params))
+            np.asarray(accuracy(X_test, Y_test, params))
             if X_test is not None and Y_test is not None
             else np.full(K, np.nan)
         )
     return SweepResult(
         name=name,
         values=values,
-        iterations=result.iterations,
-        costs=result.costs.reshape(len(result.iterations), K),
+        iterations=iterations,
+        costs=costs,
         train_accuracy=train_accuracy,
         test_accuracy=test_accuracy,
-        params=result.params,
-        diverged=result.diverged,
-        message=result.message,
+        params=params,
+        diverged=any(result.diverged for result in results),
+        message=next((r.message for r in results if r.diverged), results[0].message),
     )

@@ -1,0 +1,191 @@
+"""The training loop's fast passes: one network, or K stacked, in buffers allocated once.
+
+:class:`StackedNetwork` computes what :func:`dnn_core.forward` and :func:`dnn_core.backward`
+compute (checked against them in ``tests/core/test_stack.py``). For the course's small
+networks a step costs NumPy calls more than arithmetic, so three things make it cheap:
+
+- **The bias rides in the matrix product.** Each layer's parameters are one block
+  ``[W | b]`` of shape ``(n_l, n_{l-1} + 1)`` and every activation carries a last row of
+  ones, so ``Z = [W | b] @ [A; 1]`` and ``[dW | db] = dZ @ [A; 1].T`` are one call each.
+- **ReLU's slope is kept.** The forward pass keeps ``gate = (Z > 0)`` as 0/1 numbers, times
+  inverted dropout's ``D / keep_prob`` when there is dropout; the backward pass multiplies
+  by it instead of comparing again.
+- **Nothing is allocated per step.** Every array lives in a buffer made once per batch
+  size and written with ``out=``; the backward pass writes ``dA`` over the activations it
+  no longer needs.
+
+All parameters sit in one matrix ``theta``: ``(P,)`` for one model or ``(K, P)`` for K (one
+model a row), and :attr:`StackedNetwork.params` holds the course's ``W{l}``, ``b{l}`` as
+views into it, shaped ``(n_l, n_{l-1})`` (with a leading K when stacked). Per-model
+settings (L2's ``lambd``) are scalars or ``(K, 1, 1)`` columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .losses import compute_cost
+
+
+def with_ones_row(X: np.ndarray) -> np.ndarray:
+    """``[X; 1]``: the inputs ``(n_x, m)`` with a row of ones below, for the bias."""
+    return np.vstack([X, np.ones((1, X.shape[1]))])
+
+
+class StackedNetwork:
+    """K networks of the same shape (or one), their parameters and their passes' buffers.
+
+    Args:
+        layer_dims: ``[n_x, n_1, ..., n_L]``.
+        lead: ``()`` for one network, ``(K,)`` for K stacked.
+        lambd: L2 strength, a scalar or ``(K, 1, 1)``.
+    """
+
+    def __init__(self, layer_dims: Sequence[int], lead=(), *, lambd=0.0) -> None:
+        self.layer_dims = tuple(int(n) for n in layer_dims)
+        self.lead = tuple(lead)
+        self.L = len(self.layer_dims) - 1
+        self.lambd = lambd
+        self.l2 = bool(np.any(np.asarray(lambd) != 0))
+        shapes = [
+            (n, n_prev + 1) for n_prev, n in zip(self.layer_dims, self.layer_dims[1:], strict=False)
+        ]
+        self.offsets = np.cumsum([0] + [n * columns for n, columns in shapes])
+        self.theta = np.zeros((*self.lead, int(self.offsets[-1])))
+        self.grad = np.zeros_like(self.theta)
+        self.blocks = self.layer_blocks(self.theta)  # [W | b] of each layer, views
+        self.grad_blocks = self.layer_blocks(self.grad)
+        self.params = self.as_params(self.blocks)
+        self.weights = [block[..., :-1] for block in self.blocks]
+        self.is_weight = self.as_vector(  # 1 at every weight, 0 at every bias
+            {
+                key: np.full(view.shape[-2:], key[0] == "W", float)
+                for key, view in self.params.items()
+            }
+        )
+        # np.dot is the cheaper call for one model's 2-D products; matmul batches K models.
+        self._product = np.matmul if self.lead else np.dot
+        self._buffers: dict[int, _Buffers] = {}
+        self._l2_scale: dict[int, np.ndarray] = {}
+
+    # --- between the course's dicts and the flat matrix -------------------------------------
+
+    def layer_blocks(self, vector: np.ndarray) -> list[np.ndarray]:
+        """Views ``[W | b]`` ``(..., n_l, n_{l-1} + 1)`` of each layer's part of ``vector``."""
+        blocks = []
+        for layer in range(1, self.L + 1):
+            view = vector[..., self.offsets[layer - 1] : self.offsets[layer]].view()
+            view.shape = (
+                *vector.shape[:-1],
+                self.layer_dims[layer],
+                self.layer_dims[layer - 1] + 1,
+            )
+            blocks.append(view)  # assigning .shape raises rather than copy: a true view
+        return blocks
+
+    @staticmethod
+    def as_params(blocks: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """``{"W1": block[..., :-1], "b1": block[..., -1:], ...}`` (views)."""
+        params = {}
+        for layer, block in enumerate(blocks, start=1):
+            params[f"W{layer}"], params[f"b{layer}"] = block[..., :-1], block[..., -1:]
+        return params
+
+    def as_vector(self, params: dict[str, np.ndarray]) -> np.ndarray:
+        """One model's ``{"W1", "b1", ...}`` as a vector ``(P,)`` in this layout (a copy)."""
+        vector = np.empty(self.theta.shape[-1])
+        for key, view in self.as_params(self.layer_blocks(vector)).items():
+            view[...] = params[key]
+        return vector
+
+    def as_dict(self, vector: np.ndarray) -> dict[str, np.ndarray]:
+        """A vector ``(P,)`` in this layout as ``{"W1", "b1", ...}`` (copies)."""
+        return {key: view.copy() for key, view in self.as_params(self.layer_blocks(vector)).items()}
+
+    # --- the passes ---------------------------------------------------------------------------
+
+    def forward(self, X1: np.ndarray, masks: list[np.ndarray] | None = None):
+        """``(AL, ZL)`` of a batch: ``X1 (n_x + 1, b)`` are its inputs with a row of ones
+        (:func:`with_ones_row`); ``masks`` the hidden layers' inverted-dropout factors
+        ``D / keep_prob`` ``(..., n_l, b)``, or None without dropout. Both results are buffers,
+        overwritten by the next pass."""
+        buffers = self._buffers_for(X1.shape[-1])
+        A = X1
+        for layer in range(1, self.L):
+            A_next, gate = buffers.A[layer], buffers.gate[layer]
+            Z = A_next[..., :-1, :]  # relu(Z) replaces Z in place, above the row of ones
+            self._product(self.blocks[layer - 1], A, out=Z)  # Z = W A + b
+            np.greater(Z, 0.0, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
+            if masks is not None:  # dropped units pass nothing, forward or back; the kept
+                gate *= masks[layer - 1]  # are scaled by 1 / keep_prob (inverted dropout)
+            Z *= gate  # A = relu(Z) (* D / keep_prob)
+            A = A_next
+        self._product(self.blocks[-1], A, out=buffers.ZL)
+        return _sigmoid_into(buffers.ZL, buffers.AL), buffers.ZL
+
+    def cost(self, AL: np.ndarray, ZL: np.ndarray, Y: np.ndarray):
+        """The cost (a float, or ``(K,)``) of a forward pass's ``AL``, from its logits ``ZL``."""
+        return compute_cost(AL, Y, self.params, lambd=self.lambd, logits=ZL)
+
+    def backward(self, X1: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """The gradient of the last forward pass's cost, written into :attr:`grad`
+        (returned)."""
+        buffers = self._buffers_for(Y.shape[-1])
+        m = Y.shape[-1]
+        # d(cost)/dZL for sigmoid + cross-entropy simplifies to (AL - Y) / m.
+        dZ = np.subtract(buffers.AL, Y, out=buffers.dZL)
+        dZ *= 1.0 / m
+        for layer in range(self.L, 0, -1):
+            A_prev = buffers.A[layer - 1] if layer > 1 else X1
+            self._product(dZ, A_prev.mT, out=self.grad_blocks[layer - 1])  # [dW | db]
+            if layer > 1:
+                dA = self._product(self.weights[layer - 1].mT, dZ, out=A_prev[..., :-1, :])
+                dZ = np.multiply(dA, buffers.gate[layer - 1], out=buffers.gate[layer - 1])
+        if self.l2:  # + lambd / m * W for every weight (biases are not regularized)
+            self.grad += np.multiply(self.theta, self._l2_scale_for(m), out=self._scratch)
+        return self.grad
+
+    # --- buffers ------------------------------------------------------------------------------
+
+    def _buffers_for(self, batch_size: int) -> _Buffers:
+        buffers = self._buffers.get(batch_size)
+        if buffers is None:
+            buffers = self._buffers[batch_size] = _Buffers(self.layer_dims, self.lead, batch_size)
+        return buffers
+
+    def _l2_scale_for(self, m: int) -> np.ndarray:
+        """``lambd / m`` at every weight, 0 at every bias: ``(P,)`` or ``(K, P)``."""
+        scale = self._l2_scale.get(m)
+        if scale is None:
+            lambd = np.asarray(self.lambd, dtype=np.float64).reshape(*self.lead, 1)
+            scale = self._l2_scale[m] = (lambd / m) * self.is_weight
+            self._scratch = np.zeros_like(self.theta)
+        return scale
+
+
+class _Buffers:
+    """The arrays of one batch size's passes: the hidden activations with their row of
+    ones ``A[l] (..., n_l + 1, b)``, the gates ``(..., n_l, b)``, and the output's logits,
+    probabilities and ``dZL``."""
+
+    def __init__(self, layer_dims: tuple[int, ...], lead: tuple, batch_size: int) -> None:
+        hidden = layer_dims[1:-1]
+        self.A: list[np.ndarray | None] = [None]  # A[0] is the batch itself
+        self.gate: list[np.ndarray | None] = [None]
+        for n in hidden:
+            A = np.empty((*lead, n + 1, batch_size))
+            A[..., -1, :] = 1.0
+            self.A.append(A)
+            self.gate.append(np.empty((*lead, n, batch_size)))
+        self.ZL, self.AL, self.dZL = (np.empty((*lead, 1, batch_size)) for _ in range(3))
+
+
+def _sigmoid_into(Z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-Z))`` written into ``out`` (the caller silences overflow, as
+    :func:`dnn_core.sigmoid` does: exp(-Z) = inf gives the correctly rounded 0)."""
+    np.negative(Z, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
