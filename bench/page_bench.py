@@ -57,6 +57,7 @@ PRESETS = {
 def fresh() -> None:
     runs.RESULTS.clear()
     runs.FIGURES.clear()
+    runs.PARTIAL.clear()
 
 
 def page_run(path: str, state: dict) -> AppTest:

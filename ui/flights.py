@@ -40,14 +40,17 @@ SNAPSHOT_SECONDS = 0.1  # copy the live state for watchers at most this often
 class Flight:
     """One computation shared by every session that asks for its key.
 
-    ``compute(callback)`` runs on a worker; ``callback`` gets each recorded
-    :class:`~dnn_core.TrainProgress` and returns False to stop. Watchers read
+    ``compute(callback, should_stop)`` runs on a worker; ``callback`` gets each recorded
+    :class:`~dnn_core.TrainProgress` and returns False to stop; ``should_stop()`` is for
+    the training loop to ask before every step. Watchers read
     :attr:`progress` (a private copy, safe to draw) until :attr:`done` is set, then
     :attr:`result` (or :attr:`error`); :attr:`stopped` says why a run ended early
     (``"budget"`` or ``"idle"``), with :attr:`reached` and :attr:`total` iterations.
     """
 
-    def __init__(self, key: Hashable, compute: Callable[[Callable], Any], budget_s: float):
+    def __init__(
+        self, key: Hashable, compute: Callable[[Callable, Callable], Any], budget_s: float
+    ):
         self.key = key
         self.budget_s = budget_s
         self.progress: TrainProgress | None = None
@@ -86,25 +89,31 @@ class Flight:
         started_cpu = time.thread_time()
         last_snapshot = 0.0
 
+        def should_stop() -> bool:
+            """Asked before every training step: the budget is spent, or nobody watches.
+            (A run always gets as far as its first record, so it has something to show.)"""
+            if self.stopped is None and self.progress is not None:
+                if time.thread_time() - started_cpu >= self.budget_s:
+                    self.stopped = "budget"
+                elif self._abandoned():
+                    self.stopped = "idle"
+            return self.stopped is not None
+
         def callback(progress: TrainProgress) -> bool:
             nonlocal last_snapshot
             now = time.monotonic()
             if now - last_snapshot >= SNAPSHOT_SECONDS:
                 self.progress = _copied(progress)
                 last_snapshot = now
-            unfinished = progress.iteration + 1 < progress.num_iterations
             self.reached, self.total = progress.iteration + 1, progress.num_iterations
-            if unfinished and time.thread_time() - started_cpu >= self.budget_s:
-                self.stopped = "budget"
-            elif unfinished and self._abandoned():
-                self.stopped = "idle"
-            return self.stopped is None
+            # The last record ends the run anyway: nothing is left to stop.
+            return progress.iteration + 1 >= progress.num_iterations or not should_stop()
 
         try:
             # Diverged runs are reported through their result; the overflow on the way
             # there (e.g. a sweep scoring its diverged models) is expected.
             with np.errstate(all="ignore"):
-                self.result = self._compute(callback)
+                self.result = self._compute(callback, should_stop)
             on_done(self)
         except BaseException as error:  # handed to the watchers, who show it
             self.error = error
@@ -136,7 +145,7 @@ class FlightBoard:
     def join_or_start(
         self,
         key: Hashable,
-        compute: Callable[[Callable], Any],
+        compute: Callable[[Callable, Callable], Any],
         *,
         budget_s: float,
         on_done: Callable[[Flight], None],

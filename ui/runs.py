@@ -122,6 +122,15 @@ class BoundedCache:
             ):
                 self._bytes -= self._items.popitem(last=False)[1][1]
 
+    def pop(self, cache_key: Hashable) -> Any | None:
+        """Remove and return the value of ``cache_key`` (None when absent)."""
+        with self._lock:
+            if cache_key not in self._items:
+                return None
+            value, size = self._items.pop(cache_key)
+            self._bytes -= size
+            return value
+
     @property
     def nbytes(self) -> int:
         """About how much the held values' arrays take."""
@@ -151,6 +160,9 @@ RESULTS = BoundedCache(MAX_CACHED_RESULTS, MAX_CACHED_BYTES)
 # Building a Plotly figure costs far more than drawing it, so finished figures are kept too
 # (Streamlit only reads them); bounded because a decision boundary holds a dense grid.
 FIGURES = BoundedCache(MAX_CACHED_FIGURES, MAX_CACHED_BYTES)
+# Runs cut short by their budget (or left by everyone), kept so the next request for them
+# carries on where they stopped instead of starting over.
+PARTIAL = BoundedCache(MAX_STOPPED_PER_SESSION * 4, MAX_CACHED_BYTES // 4)
 
 
 def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache = FIGURES) -> T:
@@ -198,19 +210,21 @@ def load_dataset(choice: DataChoice) -> Dataset:
 
 def run_cached(
     cache_key: Hashable,
-    compute: Callable[[Callable[[TrainProgress], bool]], T],
+    compute: Callable[[Callable, Callable, Any], T],
     *,
     label: str,
     on_frame: Callable[[TrainProgress], None] | None = None,
     cache: BoundedCache = RESULTS,
 ) -> T:
-    """``compute(callback)`` once per ``cache_key`` for every session, with a progress bar
-    while it runs (see :mod:`ui.flights`: a request for a run in progress follows it).
+    """``compute(callback, should_stop, resume)`` once per ``cache_key`` for every session,
+    with a progress bar while it runs (see :mod:`ui.flights`: a request for a run in
+    progress follows it).
 
     Args:
         cache_key: hashable description of the run, e.g. ``("train", data, config)``.
-        compute: runs the training, passing ``callback`` to :func:`dnn_core.train`
-            (or :func:`dnn_core.sweep.sweep`); it runs on a worker thread.
+        compute: runs the training on a worker thread, passing ``callback`` and
+            ``should_stop`` to :func:`dnn_core.train` (or ``train_stack``) and ``resume``
+            (None, or the run cut short before, to continue rather than start over).
         label: what the progress bar says.
         on_frame: called with a snapshot of the progress at most every
             :data:`FRAME_SECONDS` to redraw live figures.
@@ -219,22 +233,29 @@ def run_cached(
     if cached is not None:
         return cached
     stopped_runs = st.session_state.setdefault(STOPPED_RUNS_KEY, OrderedDict())
-    if cache_key in stopped_runs:
+    if cache_key in stopped_runs:  # this session saw it cut short: it redraws that
         result, *stop = stopped_runs[cache_key]
         _show_stopped(label, *stop)
         return result
+    resume = PARTIAL.get(cache_key)  # cut short for someone else: carry on from there
 
     def finished(flight: flights.Flight) -> None:
         if flight.stopped is None:  # complete: shared with every session
             cache.put(cache_key, flight.result)
+            PARTIAL.pop(cache_key)
+        elif _resumable(flight.result):
+            PARTIAL.put(cache_key, flight.result)
 
     flight = flights.BOARD.join_or_start(
-        cache_key, compute, budget_s=TIME_BUDGET_S, on_done=finished
+        cache_key,
+        lambda callback, should_stop: compute(callback, should_stop, resume),
+        budget_s=TIME_BUDGET_S,
+        on_done=finished,
     )
     _follow(flight, label, on_frame)
     if flight.error is not None:
         raise flight.error
-    if flight.stopped == "idle":  # everyone else left it: this session computes it now
+    if flight.stopped == "idle":  # everyone else left it: this session carries it on now
         return run_cached(cache_key, compute, label=label, on_frame=on_frame, cache=cache)
     if flight.stopped is None:
         return flight.result
@@ -245,6 +266,12 @@ def run_cached(
         stopped_runs.popitem(last=False)
     _show_stopped(label, *stopped_at)
     return flight.result
+
+
+def _resumable(result: Any) -> bool:
+    """Whether a run cut short can be carried on (a result, or a stack's list of them)."""
+    results = result if isinstance(result, list) else [result]
+    return all(getattr(item, "state", None) is not None for item in results)
 
 
 def _follow(
@@ -348,7 +375,14 @@ def train_live(
     cache_key = ("train", data_key, config)
     result = run_cached(
         cache_key,
-        lambda callback: train(data.X_train, data.Y_train, config, callback=callback),
+        lambda callback, should_stop, resume: train(
+            data.X_train,
+            data.Y_train,
+            config,
+            callback=callback,
+            should_stop=should_stop,
+            resume=resume,
+        ),
         label=label,
         on_frame=view.draw_progress if view is not None else None,
     )
@@ -388,7 +422,7 @@ def sweep_run(
     on the training and test points; ``label`` names the setting in the progress bar."""
     return run_cached(
         ("sweep", data_key, config, name, values),
-        lambda callback: sweep(
+        lambda callback, should_stop, resume: sweep(
             data.X_train,
             data.Y_train,
             config,
@@ -448,8 +482,13 @@ def train_compared(
 
         results[choice] = run_cached(
             ("train", data_key, config),
-            lambda callback, config=config: train(
-                data.X_train, data.Y_train, config, callback=callback
+            lambda callback, should_stop, resume, config=config: train(
+                data.X_train,
+                data.Y_train,
+                config,
+                callback=callback,
+                should_stop=should_stop,
+                resume=resume,
             ),
             label=f"Training with {name}",
             on_frame=show_progress,
@@ -484,8 +523,14 @@ def train_constant_start(
     }
     return run_cached(
         ("constant start", data_key, config, weight),
-        lambda callback: train(
-            data.X_train, data.Y_train, config, callback=callback, initial_params=constant_start
+        lambda callback, should_stop, resume: train(
+            data.X_train,
+            data.Y_train,
+            config,
+            callback=callback,
+            initial_params=constant_start,
+            should_stop=should_stop,
+            resume=resume,
         ),
         label=f"Training from constant weights ({weight:g})",
     )

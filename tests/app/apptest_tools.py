@@ -24,6 +24,7 @@ def clear_caches() -> None:
     """Forget every cached run and figure, so a test trains what it asserts about."""
     ui_runs.RESULTS.clear()
     ui_runs.FIGURES.clear()
+    ui_runs.PARTIAL.clear()
 
 
 def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state: Any) -> AppTest:

@@ -96,3 +96,26 @@ def test_the_estimate_grows_with_the_work():
     assert runs.estimated_seconds(longer, 300) == pytest.approx(
         10 * runs.estimated_seconds(small, 300)
     )
+
+
+def test_a_run_cut_short_is_carried_on_by_the_next_request_not_started_over(monkeypatch):
+    resumed = []
+
+    def recording_train(*args, resume=None, **kwargs):
+        resumed.append(resume is not None)
+        return train(*args, resume=resume, **kwargs)
+
+    train = runs.train
+    monkeypatch.setattr(runs, "train", recording_train)
+    monkeypatch.setattr(runs, "TIME_BUDGET_S", 0.0)
+    open_page(PAGE, reg_iterations=ITERATIONS).run()
+    assert resumed and not any(resumed)  # every run started, and was cut short
+    resumed.clear()
+
+    monkeypatch.setattr(runs, "TIME_BUDGET_S", 20.0)
+    complete = open_page(PAGE, reg_iterations=ITERATIONS).run()
+
+    assert resumed and all(resumed)  # each carried on from where it stopped
+    assert messages(complete)["warning"] == []
+    costs = array(trace(chart(complete, "reg-main-cost"), "cost")["x"])
+    assert costs[0] == 0 and costs[-1] == ITERATIONS - 1  # one whole run, not two halves

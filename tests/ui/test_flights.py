@@ -18,7 +18,7 @@ def progress(iteration: int, total: int = 1_000_000) -> TrainProgress:
     return TrainProgress(iteration, total, 0.5, {}, [0.5], [iteration])
 
 
-def endless(callback) -> str:
+def endless(callback, should_stop) -> str:
     """A computation that reports progress until told to stop."""
     iteration = 0
     while callback(progress(iteration)):
@@ -35,7 +35,7 @@ def board():
 def test_sessions_asking_for_the_same_run_share_one_computation(board):
     release, calls, finished = threading.Event(), [], []
 
-    def compute(callback):
+    def compute(callback, should_stop):
         calls.append(1)
         release.wait(WAIT_S)
         return "result"
@@ -55,8 +55,12 @@ def test_sessions_asking_for_the_same_run_share_one_computation(board):
 
 
 def test_different_runs_get_their_own_flights(board):
-    first = board.join_or_start("a", lambda callback: "a", budget_s=60, on_done=lambda _: None)
-    second = board.join_or_start("b", lambda callback: "b", budget_s=60, on_done=lambda _: None)
+    first = board.join_or_start(
+        "a", lambda callback, should_stop: "a", budget_s=60, on_done=lambda _: None
+    )
+    second = board.join_or_start(
+        "b", lambda callback, should_stop: "b", budget_s=60, on_done=lambda _: None
+    )
     assert first.done.wait(WAIT_S) and second.done.wait(WAIT_S)
     assert (first.result, second.result) == ("a", "b")
 
@@ -80,7 +84,7 @@ def test_watchers_see_a_private_copy_of_the_progress(board):
     release = threading.Event()
     live_costs = [0.9]
 
-    def compute(callback):
+    def compute(callback, should_stop):
         callback(TrainProgress(0, 10, 0.9, {}, live_costs, [0]))
         release.wait(WAIT_S)
         return "done"
@@ -99,7 +103,7 @@ def test_watchers_see_a_private_copy_of_the_progress(board):
 def test_an_error_is_handed_to_the_watchers_and_not_cached(board):
     finished = []
 
-    def compute(callback):
+    def compute(callback, should_stop):
         raise ValueError("The learning rate must be a positive number.")
 
     flight = board.join_or_start("bad", compute, budget_s=60, on_done=finished.append)

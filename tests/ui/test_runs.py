@@ -53,7 +53,7 @@ def test_run_cached_computes_once_per_key_and_passes_progress():
     data = datasets.load("circles")
     config = TrainConfig(layer_dims=(2, 3, 1), num_iterations=30, record_every=10)
 
-    def compute(callback):
+    def compute(callback, should_stop, resume):
         calls.append(config)
         return train(data.X_train, data.Y_train, config, callback=callback)
 
