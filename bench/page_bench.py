@@ -58,6 +58,7 @@ def fresh() -> None:
     runs.RESULTS.clear()
     runs.FIGURES.clear()
     runs.PARTIAL.clear()
+    runs.STACKS.clear()
 
 
 def page_run(path: str, state: dict) -> AppTest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import diagnostics
-from ui import figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
 
 PREFIX = "init"
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -28,12 +28,20 @@ scheme = settings.scheme
 
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
-    runs.check_page_budget(data, [*configs.values(), configs["he"]])  # + the constant start
+    budgets.check_page_budget(data, [*configs.values(), configs["he"]])  # + the constant start
     st.header(f"Training from {SCHEMES[scheme]} initialization")
     view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="init-main")
-    result = runs.train_live(
-        data, config.data, configs[scheme], view=view, label=f"Training ({SCHEMES[scheme]})"
+    # Every scheme and a constant start train at once, as one stack of networks.
+    trained = runs.train_together(
+        data,
+        config.data,
+        {**configs, "constant": configs["he"]},
+        starts={"constant": runs.constant_start(configs["he"], lesson_controls.CONSTANT_WEIGHT)},
+        label="Training every scheme",
+        on_frame=view.follow(scheme),
     )
+    result = trained[scheme]
+    view.draw_run(result, configs[scheme], config.data)
 page.show_run_status(result)
 train_accuracy, test_accuracy = runs.accuracies(result.params, data)
 page.accuracy_metrics(
@@ -57,10 +65,7 @@ page.explain(
 )
 
 st.header("All four schemes on the same data")
-with page.stop_on_error():
-    comparison = runs.train_all(
-        data, config.data, configs, label="Comparing schemes", names=SCHEMES
-    )
+comparison = {name: trained[name] for name in configs}
 curve_column, table_column = st.columns([5, 4])
 page.chart(
     runs.memoize(
@@ -127,10 +132,7 @@ with text_column:
 
 st.header("Why zeros fail: symmetry")
 # A constant non-zero start shows the symmetry itself: the units move, but all together.
-with page.stop_on_error():
-    constant_run = runs.train_constant_start(
-        data, config.data, configs["he"], lesson_controls.CONSTANT_WEIGHT
-    )
+constant_run = trained["constant"]
 symmetry_runs = {
     "zeros": (comparison["zeros"], configs["zeros"]),
     f"all {lesson_controls.CONSTANT_WEIGHT:g}": (constant_run, configs["he"]),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from dnn_core import course, diagnostics
-from ui import figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
 
 PREFIX = "reg"
 LAMBDA = lesson_controls.LAMBDA
@@ -25,12 +26,18 @@ config = page.lesson_header(
 )
 settings = lesson_controls.regularization_controls(PREFIX)
 base = config.train_config(init="xavier")
+networks = settings.networks(base)
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
-    runs.check_page_budget(data, settings.every_network(base))
+    budgets.check_page_budget(data, list(networks.values()))
     st.header("Train and watch")
     view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="reg-main")
-    result = runs.train_live(data, config.data, settings.config(base), view=view)
+    # The run to watch, the course's models and every swept value train as one stack.
+    trained = runs.train_together(
+        data, config.data, networks, label="Training", on_frame=view.follow("main")
+    )
+    result = trained["main"]
+    view.draw_run(result, networks["main"], config.data)
 page.show_run_status(result)
 
 train_accuracy, test_accuracy = runs.accuracies(result.params, data)
@@ -72,10 +79,7 @@ with explain_right:
 
 st.header("The course's three models")
 course_configs = settings.course_configs(base)
-with page.stop_on_error():
-    course_runs = runs.train_all(
-        data, config.data, course_configs, label="Training the course's models"
-    )
+course_runs = {name: trained[name] for name in course_configs}
 for index, (column, (name, run)) in enumerate(
     zip(st.columns(len(course_runs)), course_runs.items(), strict=True)
 ):
@@ -109,18 +113,22 @@ st.header("How strong? Sweeping λ and keep_prob")
 for column, (name, (values, x_title, marked)) in zip(
     st.columns(2), settings.sweeps().items(), strict=True
 ):
-    with column, page.stop_on_error():
-        swept = runs.sweep_run(data, config.data, base, name, values, label=x_title)
+    with column:
+        swept = runs.sweep_scores(
+            [trained[lesson_controls.swept_name(name, value)] for value in values], data
+        )
         page.chart(
             runs.memoize(
                 ("reg sweep", config.data, base, name, values, marked),
-                lambda swept=swept, x_title=x_title, marked=marked: figures.sweep_figure(
-                    swept.values,
-                    swept.train_accuracy,
-                    swept.test_accuracy,
-                    x_title=x_title,
-                    title=f"Accuracy against {x_title}",
-                    marked=marked,
+                lambda swept=swept, values=values, x_title=x_title, marked=marked: (
+                    figures.sweep_figure(
+                        np.asarray(values),
+                        swept.train_accuracy,
+                        swept.test_accuracy,
+                        x_title=x_title,
+                        title=f"Accuracy against {x_title}",
+                        marked=marked,
+                    )
                 ),
             ),
             key=f"reg-sweep-{name}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import course
-from ui import figures, lesson_controls, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, page, runs, sidebar
 
 PREFIX = "opt"
 ALPHA = "\N{GREEK SMALL LETTER ALPHA}"
@@ -49,7 +49,7 @@ if not settings.optimizers:
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
     configs = settings.configs(config)
-    runs.check_page_budget(data, list(configs.values()))
+    budgets.check_page_budget(data, list(configs.values()))
 m, epochs = data.X_train.shape[1], config.num_iterations
 page.refuse_too_many_steps(settings, m, epochs)
 

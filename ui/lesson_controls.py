@@ -174,11 +174,15 @@ class RegularizationSettings:
             ),
         }
 
-    def every_network(self, base: TrainConfig) -> list[TrainConfig]:
-        """Every network the lesson trains: its run, the course's models, each swept value."""
-        swept = [replace(base, **{name: value}) for name, (values, *_) in self.sweeps().items()
-                 for value in values]  # fmt: skip
-        return [self.config(base), *self.course_configs(base).values(), *swept]
+    def networks(self, base: TrainConfig) -> dict[str, TrainConfig]:
+        """Every network the lesson trains, by name: ``"main"`` (the one to watch), the
+        course's models and each swept value (:func:`swept_name`)."""
+        swept = {
+            swept_name(name, value): replace(base, **{name: value})
+            for name, (values, *_) in self.sweeps().items()
+            for value in values
+        }
+        return {"main": self.config(base), **self.course_configs(base), **swept}
 
     def course_configs(self, base: TrainConfig) -> dict[str, TrainConfig]:
         """The course's three models on ``base``: none, L2 and dropout at its strengths."""
@@ -187,6 +191,11 @@ class RegularizationSettings:
             f"L2, {LAMBDA} = {COURSE_LAMBDA:g}": replace(base, lambd=COURSE_LAMBDA),
             f"dropout, keep_prob = {COURSE_KEEP_PROB:g}": replace(base, keep_prob=COURSE_KEEP_PROB),
         }
+
+
+def swept_name(setting: str, value: float) -> str:
+    """The name of a sweep's network, e.g. ``"lambd=0.3"``."""
+    return f"{setting}={value:g}"
 
 
 def regularization_presets(prefix: str) -> dict[str, dict[str, Any]]:

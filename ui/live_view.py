@@ -3,7 +3,7 @@ streamed into placeholders, then the finished figures."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +82,19 @@ class LiveView:
         self._frames += 1
         self._show(self.cost, cost_figure, f"{self.key}-cost-frame{self._frames}", "cost")
         self._show(self.boundary, figure, f"{self.key}-boundary-frame{self._frames}", "boundary")
+
+    def follow(self, name: str) -> Callable[[dict[str, TrainProgress]], None]:
+        """A frame drawer for :func:`ui.runs.train_together`: draws run ``name``'s progress."""
+
+        def draw(progress: dict[str, TrainProgress]) -> None:
+            if name in progress:
+                self.draw_progress(progress[name])
+
+        return draw
+
+    def draw_run(self, result: TrainResult, config: Any, data_key: Hashable) -> None:
+        """The finished figures of the run of ``config`` on the data ``data_key`` names."""
+        self.draw_result(result, config.epochs, cache_key=("train", data_key, config))
 
     def draw_result(
         self, result: TrainResult, num_iterations: int, *, cache_key: Hashable = None

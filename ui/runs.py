@@ -16,11 +16,10 @@ where it would pass for the complete run of its settings.
 from __future__ import annotations
 
 import itertools
-import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,16 +33,17 @@ from dnn_core import (
     TrainResult,
     accuracy,
     init_params,
-    train,
+    train_stack,
 )
 from dnn_core.datasets import Dataset, load
-from dnn_core.sweep import SweepResult, sweep
+from dnn_core.training import STACK_SHARED
 
 from . import export, figures, flights
+from .caches import BoundedCache
 from .sidebar import DataChoice
 
 if TYPE_CHECKING:  # the view imports this module's caches
-    from .live_view import LiveView
+    pass
 
 T = TypeVar("T")
 
@@ -54,13 +54,6 @@ FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more tha
 PROGRESS_SECONDS = 0.1
 TIME_BUDGET_S = 20.0
 """CPU seconds one training run may take (read at each run, so tests can patch it)."""
-PAGE_BUDGET_S = 30.0
-"""Estimated CPU seconds one page view may ask for: more is refused before it starts."""
-# A training step costs about this per layer, plus this per example and weight (measured on
-# a quiet core with one BLAS thread; mini-batch steps carry extra slicing and updates).
-STEP_SECONDS_PER_LAYER = 10e-6
-MINI_BATCH_STEP_SECONDS = 20e-6
-SECONDS_PER_EXAMPLE_WEIGHT = 0.4e-9
 MAX_STOPPED_PER_SESSION = 8
 # Session state: cache key -> (result, iterations reached, iterations asked, budget).
 STOPPED_RUNS_KEY = "dnl_stopped_runs"
@@ -74,92 +67,12 @@ def begin_page_run() -> None:
     st.session_state[PAGE_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY, 0) + 1
 
 
-def approximate_bytes(value: Any) -> int:
-    """Memory held by ``value``'s arrays: NumPy arrays inside results, dicts, sequences,
-    dataclasses and Plotly figures (their traces' data), and a little for the rest."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, go.Figure):
-        return sum(approximate_bytes(trace.to_plotly_json()) for trace in value.data)
-    if isinstance(value, Mapping):
-        return sum(approximate_bytes(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return sum(approximate_bytes(item) for item in value) if value else 0
-    if hasattr(value, "__dataclass_fields__"):
-        return sum(approximate_bytes(getattr(value, name)) for name in value.__dataclass_fields__)
-    return 64
-
-
-class BoundedCache:
-    """A thread-safe least-recently-used mapping holding at most ``max_entries`` items and
-    about ``max_bytes`` of arrays (Streamlit serves every session from its own thread)."""
-
-    def __init__(self, max_entries: int, max_bytes: int | None = None) -> None:
-        if max_entries < 1:
-            raise ValueError("max_entries must be at least 1.")
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, cache_key: Hashable) -> Any | None:
-        with self._lock:
-            if cache_key not in self._items:
-                return None
-            self._items.move_to_end(cache_key)
-            return self._items[cache_key][0]
-
-    def put(self, cache_key: Hashable, value: Any) -> None:
-        size = approximate_bytes(value) if self.max_bytes is not None else 0
-        with self._lock:
-            if cache_key in self._items:
-                self._bytes -= self._items.pop(cache_key)[1]
-            self._items[cache_key] = (value, size)
-            self._bytes += size
-            while len(self._items) > self.max_entries or (
-                self.max_bytes is not None and self._bytes > self.max_bytes and len(self._items) > 1
-            ):
-                self._bytes -= self._items.popitem(last=False)[1][1]
-
-    def pop(self, cache_key: Hashable) -> Any | None:
-        """Remove and return the value of ``cache_key`` (None when absent)."""
-        with self._lock:
-            if cache_key not in self._items:
-                return None
-            value, size = self._items.pop(cache_key)
-            self._bytes -= size
-            return value
-
-    @property
-    def nbytes(self) -> int:
-        """About how much the held values' arrays take."""
-        with self._lock:
-            return self._bytes
-
-    def __contains__(self, cache_key: Hashable) -> bool:
-        with self._lock:
-            return cache_key in self._items
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
-    def __iter__(self) -> Iterator[Hashable]:
-        """The keys held, least recently used first (a snapshot)."""
-        with self._lock:
-            return iter(list(self._items))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-
 RESULTS = BoundedCache(MAX_CACHED_RESULTS, MAX_CACHED_BYTES)
 # Building a Plotly figure costs far more than drawing it, so finished figures are kept too
 # (Streamlit only reads them); bounded because a decision boundary holds a dense grid.
 FIGURES = BoundedCache(MAX_CACHED_FIGURES, MAX_CACHED_BYTES)
+# Stacks just trained, while their models go into RESULTS one by one.
+STACKS = BoundedCache(8, MAX_CACHED_BYTES // 4)
 # Runs cut short by their budget (or left by everyone), kept so the next request for them
 # carries on where they stopped instead of starting over.
 PARTIAL = BoundedCache(MAX_STOPPED_PER_SESSION * 4, MAX_CACHED_BYTES // 4)
@@ -303,39 +216,6 @@ def _follow(
     bar.empty()
 
 
-def estimated_seconds(config: TrainConfig, m: int) -> float:
-    """About how many CPU seconds training ``config`` on ``m`` points takes."""
-    dims = config.layer_dims
-    weights = sum(n * n_prev for n, n_prev in zip(dims[1:], dims[:-1], strict=False))
-    batch = min(config.mini_batch_size or m, m)
-    steps = config.epochs * math.ceil(m / batch)
-    step = STEP_SECONDS_PER_LAYER * (len(dims) - 1) + SECONDS_PER_EXAMPLE_WEIGHT * batch * weights
-    if batch < m:
-        step += MINI_BATCH_STEP_SECONDS
-    return steps * step
-
-
-def check_page_budget(data: Dataset, configs: Sequence[TrainConfig]) -> None:
-    """Refuse, with a plain message that says what to change, a page view whose training
-    (``configs``, one per network it trains) would take more than :data:`PAGE_BUDGET_S`;
-    the page stops there, before any work starts."""
-    m = data.X_train.shape[1]
-    needed = sum(estimated_seconds(config, m) for config in configs)
-    if needed <= PAGE_BUDGET_S:
-        return
-    most = max(configs, key=lambda config: estimated_seconds(config, m))
-    fits = int(most.epochs * PAGE_BUDGET_S / needed)
-    st.warning(
-        f"These settings would need about {needed:,.0f} s of computing ({len(configs)} "
-        f"networks, {most.epochs:,} iterations each on {m:,} points); a page may take "
-        f"about {PAGE_BUDGET_S:g} s, so that everyone sharing the server gets a turn. Use "
-        f"at most about {max(fits, 1):,} iterations, or smaller hidden layers, or fewer "
-        "points.",
-        icon=":material/timer:",
-    )
-    st.stop()
-
-
 def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
     """Say that a run hit the time budget (and mark this page run as showing one)."""
     st.session_state[PARTIAL_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY)
@@ -358,37 +238,107 @@ def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, 
         )
 
 
-def train_live(
+def train_together(
     data: Dataset,
     data_key: Hashable,
-    config: TrainConfig,
+    configs: Mapping[str, TrainConfig],
     *,
-    view: LiveView | None = None,
-    label: str = "Training",
-) -> TrainResult:
-    """Train ``config`` on ``data`` (cached by ``(data_key, config)``), streaming into
-    ``view`` while it runs and drawing the final figures there when done.
+    label: str,
+    starts: Mapping[str, tuple[Hashable, dict[str, np.ndarray]]] | None = None,
+    on_frame: Callable[[dict[str, TrainProgress]], None] | None = None,
+) -> dict[str, TrainResult]:
+    """Every run of ``configs`` (name -> config) a page shows side by side, trained as one
+    stack of models per kind of data path (:data:`dnn_core.training.STACK_SHARED`: e.g.
+    batch and mini-batch runs apart) instead of one by one.
+
+    Each model's result is cached as its own run (the same as training it alone), so a run
+    another page or stack already has is not trained again, and two names for one run
+    train it once.
+
+    Args:
+        starts: name -> ``(start key, initial parameters)`` for a run that starts from given
+            weights (the key names them in the cache).
+        on_frame: called while a stack trains with ``{name: its progress}`` for the names
+            in that stack (at most every :data:`FRAME_SECONDS`).
 
     Raises:
         ValueError: with a plain message for a configuration that cannot run.
     """
-    cache_key = ("train", data_key, config)
-    result = run_cached(
-        cache_key,
-        lambda callback, should_stop, resume: train(
-            data.X_train,
-            data.Y_train,
-            config,
-            callback=callback,
-            should_stop=should_stop,
-            resume=resume,
-        ),
-        label=label,
-        on_frame=view.draw_progress if view is not None else None,
+    starts = starts or {}
+
+    def run_key(name: str) -> Hashable:
+        if name in starts:
+            return ("train", data_key, configs[name], starts[name][0])
+        return ("train", data_key, configs[name])
+
+    results = {name: RESULTS.get(run_key(name)) for name in configs}
+    groups: dict[tuple, dict[Hashable, list[str]]] = {}
+    for name, config in configs.items():
+        if results[name] is None:
+            shared = tuple(getattr(config, field) for field in STACK_SHARED)
+            groups.setdefault(shared, {}).setdefault(run_key(name), []).append(name)
+    for group in groups.values():
+        keys = list(group)
+        first = [group[key][0] for key in keys]  # one name per distinct run
+        stack_configs = [configs[name] for name in first]
+        stack_starts = [starts[name][1] if name in starts else None for name in first]
+
+        def frame(progress: TrainProgress, first=first) -> None:
+            on_frame({name: model_progress(progress, k) for k, name in enumerate(first)})
+
+        stacked = run_cached(
+            ("stack", data_key, tuple(keys)),
+            lambda callback, should_stop, resume, cs=stack_configs, ss=stack_starts: train_stack(
+                data.X_train,
+                data.Y_train,
+                cs,
+                initial_params=ss,
+                callback=callback,
+                should_stop=should_stop,
+                resume=resume,
+            ),
+            label=f"{label} ({len(keys)} network{'s' if len(keys) > 1 else ''} at once)",
+            on_frame=frame if on_frame is not None else None,
+            cache=STACKS,
+        )
+        complete = STACKS.get(("stack", data_key, tuple(keys))) is not None
+        for key, result in zip(keys, stacked, strict=True):
+            if complete:
+                RESULTS.put(key, result)
+            for name in group[key]:
+                results[name] = result
+    return results
+
+
+@dataclass(frozen=True)
+class SweepScores:
+    """A sweep's networks scored: accuracies ``(K,)`` and whether one of them diverged."""
+
+    train_accuracy: np.ndarray
+    test_accuracy: np.ndarray
+    diverged: bool
+    message: str
+
+
+def sweep_scores(results: Sequence[TrainResult], data: Dataset) -> SweepScores:
+    """Train and test accuracy of each network of a sweep (in order) on ``data``."""
+    scores = np.array([accuracies(result.params, data) for result in results])  # (K, 2)
+    diverged = [result for result in results if result.diverged]
+    return SweepScores(
+        scores[:, 0], scores[:, 1], bool(diverged), diverged[0].message if diverged else ""
     )
-    if view is not None:
-        view.draw_result(result, config.epochs, cache_key=cache_key)
-    return result
+
+
+def model_progress(progress: TrainProgress, k: int) -> TrainProgress:
+    """Model ``k``'s part of a stack's progress (costs ``(K,)``, parameters ``(K, ...)``)."""
+    return TrainProgress(
+        progress.iteration,
+        progress.num_iterations,
+        float(np.asarray(progress.cost)[k]),
+        {key: value[k] for key, value in progress.params.items()},
+        [float(np.asarray(cost)[k]) for cost in progress.costs],
+        list(progress.iterations),
+    )
 
 
 def accuracy_table(
@@ -409,33 +359,6 @@ def accuracy_table(
     )
 
 
-def sweep_run(
-    data: Dataset,
-    data_key: Hashable,
-    config: TrainConfig,
-    name: str,
-    values: tuple[float, ...],
-    *,
-    label: str,
-) -> SweepResult:
-    """``config`` trained once per value of setting ``name`` (all at once, cached), scored
-    on the training and test points; ``label`` names the setting in the progress bar."""
-    return run_cached(
-        ("sweep", data_key, config, name, values),
-        lambda callback, should_stop, resume: sweep(
-            data.X_train,
-            data.Y_train,
-            config,
-            name,
-            values,
-            X_test=data.X_test,
-            Y_test=data.Y_test,
-            callback=callback,
-        ),
-        label=f"Sweeping {label} ({len(values)} models at once)",
-    )
-
-
 @dataclass
 class ComparedRuns:
     """Runs drawn together in one cost chart: name -> result, and the finished chart."""
@@ -452,10 +375,9 @@ def train_compared(
     *,
     epochs: int,
 ) -> ComparedRuns:
-    """Train each of ``configs`` in turn (cached), every one's cost per epoch drawn live in
-    one chart here, next to those already finished."""
+    """Train ``configs`` together (as stacks, cached), every one's cost per epoch drawn
+    live in one chart here."""
     place = st.empty()
-    results: dict[str, TrainResult] = {}
     frames = itertools.count()
 
     def draw(curves: dict, *, final: bool) -> go.Figure:
@@ -470,67 +392,25 @@ def train_compared(
         )
         return figure
 
-    def finished() -> dict:
-        return {names[choice]: (run.iterations, run.costs) for choice, run in results.items()}
-
-    for choice, config in configs.items():
-        name = names[choice]
-
-        def show_progress(progress, name=name) -> None:
-            curve = (list(progress.iterations), list(progress.costs))
-            draw(finished() | {name: curve}, final=False)
-
-        results[choice] = run_cached(
-            ("train", data_key, config),
-            lambda callback, should_stop, resume, config=config: train(
-                data.X_train,
-                data.Y_train,
-                config,
-                callback=callback,
-                should_stop=should_stop,
-                resume=resume,
-            ),
-            label=f"Training with {name}",
-            on_frame=show_progress,
+    def frame(progress: dict[str, TrainProgress]) -> None:
+        draw(
+            {names[name]: (run.iterations, run.costs) for name, run in progress.items()},
+            final=False,
         )
-    return ComparedRuns(results, draw(finished(), final=True))
+
+    results = train_together(
+        data, data_key, configs, label="Training the optimizers", on_frame=frame
+    )
+    curves = {names[name]: (run.iterations, run.costs) for name, run in results.items()}
+    return ComparedRuns(results, draw(curves, final=True))
 
 
-def train_all(
-    data: Dataset,
-    data_key: Hashable,
-    configs: Mapping[str, TrainConfig],
-    *,
-    label: str,
-    names: Mapping[str, str] | None = None,
-) -> dict[str, TrainResult]:
-    """Each of ``configs`` trained (cached) without live drawing; the progress bar says
-    ``label`` and the run's name (``names[name]``, default the name itself)."""
-    return {
-        name: train_live(data, data_key, config, label=f"{label}: {(names or {}).get(name, name)}")
-        for name, config in configs.items()
-    }
-
-
-def train_constant_start(
-    data: Dataset, data_key: Hashable, config: TrainConfig, weight: float
-) -> TrainResult:
-    """``config`` trained from every weight equal to ``weight`` (biases zero): symmetric
-    units that never tell themselves apart."""
-    constant_start = {
+def constant_start(config: TrainConfig, weight: float) -> tuple[Hashable, dict[str, np.ndarray]]:
+    """``(start key, parameters)``: every weight of ``config``'s network equal to ``weight``
+    (biases zero), symmetric units that never tell themselves apart; for
+    :func:`train_together`'s ``starts``."""
+    params = {
         name: np.full_like(value, weight) if name.startswith("W") else value
         for name, value in init_params(config.layer_dims, "zeros").items()
     }
-    return run_cached(
-        ("constant start", data_key, config, weight),
-        lambda callback, should_stop, resume: train(
-            data.X_train,
-            data.Y_train,
-            config,
-            callback=callback,
-            initial_params=constant_start,
-            should_stop=should_stop,
-            resume=resume,
-        ),
-        label=f"Training from constant weights ({weight:g})",
-    )
+    return ("constant start", weight), params

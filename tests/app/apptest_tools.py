@@ -25,6 +25,7 @@ def clear_caches() -> None:
     ui_runs.RESULTS.clear()
     ui_runs.FIGURES.clear()
     ui_runs.PARTIAL.clear()
+    ui_runs.STACKS.clear()
 
 
 def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state: Any) -> AppTest:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import pytest
 
+from dnn_core import TrainConfig
 from tests.app.apptest_tools import array, chart, chart_keys, messages, open_page, trace
-from ui import runs
+from ui import budgets, runs
 
 PAGE = "pages/2_Regularization.py"
 ITERATIONS = 200
-# The main run, the course's three models and the two sweeps ...
-RUNS_ON_THE_PAGE = 6
-# ... of which the main run (L2, λ = 0.7 by default) is also the course's L2 model.
-DISTINCT_RUNS = 5
+# The page trains its networks as one stack: the main run, the course's three models and
+# the two sweeps' twelve ...
+STACKS_ON_THE_PAGE = 1
+# ... of which eleven are distinct: the main run (L2, λ = 0.7 by default) is also the
+# course's L2 model and the sweep's λ = 0.7; λ = 0 and keep_prob = 1 are the course's plain
+# model, keep_prob = 0.86 its dropout model.
+DISTINCT_RUNS = 11
 
 
 def main_iterations(app):
@@ -35,8 +39,11 @@ def test_a_run_over_budget_stops_with_a_message_and_shows_what_it_learnt(no_time
     said = messages(app)
     assert said["exception"] == [] and said["error"] == []
     stopped = [text for text in said["warning"] if "stopped after 0 s" in text]
-    assert len(stopped) == RUNS_ON_THE_PAGE
-    assert stopped[0].startswith(f"Training: stopped after 0 s, at iteration 1 of {ITERATIONS}")
+    assert len(stopped) == STACKS_ON_THE_PAGE
+    assert stopped[0].startswith(
+        f"Training ({DISTINCT_RUNS} networks at once): stopped after 0 s, at iteration 1 of "
+        f"{ITERATIONS}"
+    )
     assert "reduce the iterations" in stopped[0]
     assert list(main_iterations(app)) == [0]  # what was learnt: one recorded step
     assert "reg-main-boundary" in chart_keys(app) and "reg-sweep-lambd" in chart_keys(app)
@@ -71,7 +78,7 @@ def test_a_run_within_budget_is_cached_and_says_nothing():
 
 def test_a_page_too_big_for_its_budget_is_refused_before_any_work(monkeypatch):
     calls = []
-    monkeypatch.setattr(runs, "train", lambda *args, **kwargs: calls.append(1))
+    monkeypatch.setattr(runs, "train_stack", lambda *args, **kwargs: calls.append(1))
     app = open_page(
         "pages/1_Initialization.py",
         init_hidden="100, 100, 100, 100, 100, 100",
@@ -88,13 +95,13 @@ def test_a_page_too_big_for_its_budget_is_refused_before_any_work(monkeypatch):
 
 
 def test_the_estimate_grows_with_the_work():
-    small = runs.TrainConfig(layer_dims=(2, 10, 1), num_iterations=100)
-    assert runs.estimated_seconds(small, 300) < runs.estimated_seconds(small, 3000)
-    wider = runs.TrainConfig(layer_dims=(2, 100, 1), num_iterations=100)
-    assert runs.estimated_seconds(small, 300) < runs.estimated_seconds(wider, 300)
-    longer = runs.TrainConfig(layer_dims=(2, 10, 1), num_iterations=1000)
-    assert runs.estimated_seconds(longer, 300) == pytest.approx(
-        10 * runs.estimated_seconds(small, 300)
+    small = TrainConfig(layer_dims=(2, 10, 1), num_iterations=100)
+    assert budgets.estimated_seconds(small, 300) < budgets.estimated_seconds(small, 3000)
+    wider = TrainConfig(layer_dims=(2, 100, 1), num_iterations=100)
+    assert budgets.estimated_seconds(small, 300) < budgets.estimated_seconds(wider, 300)
+    longer = TrainConfig(layer_dims=(2, 10, 1), num_iterations=1000)
+    assert budgets.estimated_seconds(longer, 300) == pytest.approx(
+        10 * budgets.estimated_seconds(small, 300)
     )
 
 
@@ -103,10 +110,10 @@ def test_a_run_cut_short_is_carried_on_by_the_next_request_not_started_over(monk
 
     def recording_train(*args, resume=None, **kwargs):
         resumed.append(resume is not None)
-        return train(*args, resume=resume, **kwargs)
+        return train_stack(*args, resume=resume, **kwargs)
 
-    train = runs.train
-    monkeypatch.setattr(runs, "train", recording_train)
+    train_stack = runs.train_stack
+    monkeypatch.setattr(runs, "train_stack", recording_train)
     monkeypatch.setattr(runs, "TIME_BUDGET_S", 0.0)
     open_page(PAGE, reg_iterations=ITERATIONS).run()
     assert resumed and not any(resumed)  # every run started, and was cut short

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from dnn_core import TrainConfig, accuracy, datasets, init_params, train
-from ui import figures
+from ui import caches, figures
 from ui import runs as live
 
 
 def test_bounded_cache_evicts_the_least_recently_used():
-    cache = live.BoundedCache(2)
+    cache = caches.BoundedCache(2)
     cache.put("a", 1)
     cache.put("b", 2)
     assert cache.get("a") == 1  # "a" is now the most recent
@@ -28,11 +28,11 @@ def test_bounded_cache_evicts_the_least_recently_used():
 
 def test_bounded_cache_needs_room_for_one_entry():
     with pytest.raises(ValueError, match="at least 1"):
-        live.BoundedCache(0)
+        caches.BoundedCache(0)
 
 
 def test_bounded_cache_stays_bounded_under_concurrent_sessions():
-    cache = live.BoundedCache(8)
+    cache = caches.BoundedCache(8)
 
     def fill(offset):
         for index in range(200):
@@ -48,7 +48,7 @@ def test_bounded_cache_stays_bounded_under_concurrent_sessions():
 
 
 def test_run_cached_computes_once_per_key_and_passes_progress():
-    cache = live.BoundedCache(4)
+    cache = caches.BoundedCache(4)
     calls = []
     data = datasets.load("circles")
     config = TrainConfig(layer_dims=(2, 3, 1), num_iterations=30, record_every=10)
@@ -66,7 +66,7 @@ def test_run_cached_computes_once_per_key_and_passes_progress():
 
 
 def test_memoize_builds_once():
-    cache = live.BoundedCache(2)
+    cache = caches.BoundedCache(2)
     built = []
     first = live.memoize("key", lambda: built.append(1) or {"figure": 1}, cache=cache)
     second = live.memoize("key", lambda: built.append(1) or {"figure": 2}, cache=cache)
@@ -109,7 +109,7 @@ def test_accuracies_score_each_set_on_its_own_points():
 
 
 def test_bounded_cache_is_bounded_by_bytes_too():
-    cache = live.BoundedCache(100, max_bytes=3 * 8000)
+    cache = caches.BoundedCache(100, max_bytes=3 * 8000)
     for index in range(5):
         cache.put(index, {"W1": np.zeros(1000)})  # 8000 bytes each
     assert list(cache) == [2, 3, 4]
@@ -122,6 +122,6 @@ def test_the_size_of_results_and_figures_counts_their_arrays():
     data = datasets.load("circles")
     result = train(data.X_train, data.Y_train, TrainConfig(layer_dims=(2, 4, 1), num_iterations=20))
     arrays = sum(value.nbytes for value in result.params.values()) + result.costs.nbytes
-    assert live.approximate_bytes(result) >= arrays
+    assert caches.approximate_bytes(result) >= arrays
     fig = figures.boundary_figure(result.params, data, resolution=50)
-    assert live.approximate_bytes(fig) >= 50 * 50 * 4  # the probability grid
+    assert caches.approximate_bytes(fig) >= 50 * 50 * 4  # the probability grid
