@@ -52,6 +52,7 @@ MAX_CACHED_FIGURES = 64
 MAX_CACHED_BYTES = 64 * 2**20  # per cache: a small container has 0.7-2.7 GB in all
 FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more than training
 PROGRESS_SECONDS = 0.1
+KEEPALIVE_SECONDS = 0.5  # a follower calls Streamlit at least this often
 TIME_BUDGET_S = 20.0
 """CPU seconds one training run may take (read at each run, so tests can patch it)."""
 MAX_STOPPED_PER_SESSION = 8
@@ -194,23 +195,27 @@ def _follow(
     ``on_frame``. A rerun or a closed tab raises out of the Streamlit calls here, which
     ends the watch (and, once nobody watches, the flight)."""
     bar = st.progress(0.0, text=label)
-    last_frame = 0.0
-    drawn = None
+    last_frame = last_bar = 0.0
+    drawn = said = None
     with flight.watching():
         while not flight.done.wait(PROGRESS_SECONDS):
             progress = flight.progress
             if progress is None:
                 waiting = "starting" if flight.started else "waiting for a free worker"
-                bar.progress(0.0, text=f"{label}: {waiting}")
-                continue
-            done = (progress.iteration + 1) / max(progress.num_iterations, 1)
-            bar.progress(
-                min(done, 1.0),
-                text=f"{label}: iteration {progress.iteration + 1:,} of "
-                f"{progress.num_iterations:,}",
-            )
+                text, done = f"{label}: {waiting}", 0.0
+            else:
+                text = (
+                    f"{label}: iteration {progress.iteration + 1:,} of {progress.num_iterations:,}"
+                )
+                done = min((progress.iteration + 1) / max(progress.num_iterations, 1), 1.0)
             now = time.monotonic()
-            if on_frame is not None and progress is not drawn and now - last_frame >= FRAME_SECONDS:
+            # Redraw only what changed (a class of sessions follows one run), but touch the
+            # bar now and then: a rerun or a closed tab can only interrupt at a Streamlit call.
+            if text != said or now - last_bar >= KEEPALIVE_SECONDS:
+                bar.progress(done, text=text)
+                said, last_bar = text, now
+            fresh = progress is not None and progress is not drawn
+            if on_frame is not None and fresh and now - last_frame >= FRAME_SECONDS:
                 on_frame(progress)
                 drawn, last_frame = progress, time.monotonic()
     bar.empty()
