@@ -17,7 +17,10 @@ from pathlib import Path
 import numpy as np
 import sklearn.datasets
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_MB = 2
+# Streamlit's uploader checks a file in the browser against MB of 10**6 bytes (2**20 on
+# Windows) and on the server against 2**20: the smallest reading is the one limit.
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 10**6
 MAX_POINTS = 5000
 MIN_POINTS_PER_CLASS = 5
 
@@ -204,6 +207,11 @@ def load(name: str, *, noise: float | None = None, seed: int | None = None) -> D
 # --- user files -----------------------------------------------------------------------
 
 
+def size_text(n_bytes: int) -> str:
+    """``2_000_000`` -> ``"2 MB (2,000,000 bytes)"``: how a size limit is stated."""
+    return f"{n_bytes / 1e6:g} MB ({n_bytes:,} bytes)"
+
+
 def _read_bytes(file, max_bytes: int) -> bytes:
     """Bytes of a path, a bytes object or a file-like (e.g. Streamlit's UploadedFile)."""
     if isinstance(file, bytes | bytearray):
@@ -224,9 +232,7 @@ def _read_bytes(file, max_bytes: int) -> bytes:
     if len(data) == 0:
         raise DatasetError("The file is empty.")
     if len(data) > max_bytes:
-        raise DatasetError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB."
-        )
+        raise DatasetError(f"The file is {len(data):,} bytes; the limit is {size_text(max_bytes)}.")
     return data
 
 

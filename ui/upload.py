@@ -21,7 +21,7 @@ EXPECTED_FORMAT = (
     f"optional), at most {datasets.MAX_POINTS} points and at least "
     f"{datasets.MIN_POINTS_PER_CLASS} of each class; or a MATLAB `.mat` file with `X` (m, 2), "
     f"`y` (m, 1), `Xval`, `yval` like the course's `data.mat`. Up to "
-    f"{datasets.MAX_UPLOAD_BYTES // 2**20} MB."
+    f"{datasets.size_text(datasets.MAX_UPLOAD_BYTES)}."
 )
 
 
@@ -81,7 +81,7 @@ def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -
         type=["csv", "mat"],
         key=key,
         help=EXPECTED_FORMAT,
-        max_upload_size=datasets.MAX_UPLOAD_BYTES // 2**20,
+        max_upload_size=datasets.MAX_UPLOAD_MB,
     )
     st.download_button(
         "Example CSV",

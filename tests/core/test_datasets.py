@@ -173,7 +173,10 @@ def labelled(labels) -> bytes:
         (b"\n \n\n", "The file has no rows."),
         (b"x1,x2,label\n", "The file has a header but no data rows."),
         (b"x1,x2,\xe9tiquette\n0,1,1\n", "The file is not UTF-8 text; save it as a plain CSV."),
-        (b"1,2,0\n" * (MAX_UPLOAD_BYTES // 6 + 1), "The file is 2.1 MB; the limit is 2 MB."),
+        (
+            b"1,2,0\n" * (MAX_UPLOAD_BYTES // 6 + 1),
+            "The file is 2,000,004 bytes; the limit is 2 MB (2,000,000 bytes).",
+        ),
         (with_row(b"0.5,1"), "Data row 6 has 2 columns; expected 3 (x1, x2, label)."),
         (with_row(b"0.5,1,0,7"), "Data row 6 has 4 columns; expected 3 (x1, x2, label)."),
         (with_row(b"0.5,abc,0"), "Data row 6, column 2: 'abc' is not a number."),
@@ -213,6 +216,14 @@ def labelled(labels) -> bytes:
 def test_bad_csv_files_are_refused_with_a_clear_message(content, message):
     with pytest.raises(DatasetError, match=f"^{re.escape(message)}$"):
         datasets.load_csv(content)
+
+
+def test_the_size_limit_is_exactly_max_upload_bytes():
+    at_the_limit = csv_bytes().ljust(MAX_UPLOAD_BYTES, b"\n")  # blank lines are skipped
+    assert len(at_the_limit) == MAX_UPLOAD_BYTES == 2_000_000
+    assert datasets.load_csv(at_the_limit).X_train.shape == (2, 30)
+    with pytest.raises(DatasetError, match=r"^The file is 2,000,001 bytes; the limit is 2 MB"):
+        datasets.load_csv(at_the_limit + b"\n")
 
 
 def test_missing_files_and_odd_inputs_are_refused(tmp_path):

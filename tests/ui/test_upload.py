@@ -2,6 +2,8 @@
 and the rest of the page carries on."""
 
 import io
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from dnn_core import datasets
 from ui.upload import EXPECTED_FORMAT, dataset_csv, read_upload, template_csv
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def upload_page():
@@ -126,8 +130,25 @@ def test_a_file_over_the_size_limit_is_refused():
     content = b"0.1,0.2,1\n" * (datasets.MAX_UPLOAD_BYTES // 10 + 1)
     app = upload("huge.csv", content)
     (error,) = app.error
-    assert "the limit is 2 MB" in error.value
-    assert app.file_uploader(key="upload").proto.max_upload_size_mb == 2
+    assert "the limit is 2 MB (2,000,000 bytes)" in error.value.replace("\\", "")
+
+
+def test_one_upload_limit_in_the_browser_the_server_the_core_and_the_help():
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    limit_mb = config["server"]["maxUploadSize"]  # Streamlit's unit: MB
+    assert limit_mb == datasets.MAX_UPLOAD_MB == 2
+    # The browser allows limit_mb * 10**6 bytes (2**20 on Windows), the server
+    # limit_mb * 2**20: the core's limit is the smaller, so every refusal past the browser
+    # is the core's plain message, never an HTTP error.
+    assert datasets.MAX_UPLOAD_BYTES == limit_mb * 10**6 <= limit_mb * 2**20
+    app = AppTest.from_function(upload_page)
+    app.run()
+    uploader = app.file_uploader(key="upload")
+    assert uploader.proto.max_upload_size_mb == limit_mb
+    stated = "2 MB (2,000,000 bytes)"
+    assert datasets.size_text(datasets.MAX_UPLOAD_BYTES) == stated
+    assert EXPECTED_FORMAT.endswith(f"Up to {stated}.")
+    assert f"up to {stated}" in (REPO_ROOT / "README.md").read_text()
 
 
 def test_a_corrupt_mat_file_is_refused():
