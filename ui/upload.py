@@ -7,6 +7,7 @@ with enough points each); this module only puts it on the page.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import PurePath
 
@@ -23,6 +24,11 @@ EXPECTED_FORMAT = (
     f"`y` (m, 1), `Xval`, `yval` like the course's `data.mat`. Up to "
     f"{datasets.size_text(datasets.MAX_UPLOAD_BYTES)}."
 )
+COULD_NOT_READ = (
+    "The app could not read this file. Check that it is a CSV or a .mat file laid out as "
+    "below, or save it again and upload the new copy."
+)
+_LOG = logging.getLogger(__name__)
 
 
 def dataset_csv(dataset: Dataset) -> bytes:
@@ -44,15 +50,21 @@ def read_upload(file_name: str, data: bytes) -> Dataset:
     CSV rows are split 75/25 into training and test points.
 
     Raises:
-        DatasetError: with a message for the student when the file can't be used.
+        DatasetError: with a message for the student when the file can't be used, also
+            when reading it failed in a way the loaders did not foresee.
     """
     path = PurePath(file_name)
-    suffix = path.suffix.lower()
-    if suffix == ".mat":
-        return datasets.load_mat(data, name=path.name)
-    if suffix == ".csv":
-        return datasets.load_csv(data, name=path.name)
-    raise DatasetError(f"{path.name} is neither a .csv nor a .mat file.")
+    loaders = {".mat": datasets.load_mat, ".csv": datasets.load_csv}
+    load = loaders.get(path.suffix.lower())
+    if load is None:
+        raise DatasetError(f"{path.name} is neither a .csv nor a .mat file.")
+    try:
+        return load(data, name=path.name)
+    except DatasetError:
+        raise
+    except Exception:  # an upload must never take the page down: logged for the server
+        _LOG.exception("Reading the upload %r failed unexpectedly", file_name)
+        raise DatasetError(COULD_NOT_READ) from None
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

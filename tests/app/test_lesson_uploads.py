@@ -7,9 +7,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from apptest_tools import array, assert_clean, chart, messages, metrics, open_page, trace
+from apptest_tools import (
+    array,
+    assert_clean,
+    chart,
+    chart_keys,
+    messages,
+    metrics,
+    open_page,
+    trace,
+)
 
 from dnn_core import datasets
+from tests.hostile_files import LONG_FIELD_CSV, MALFORMED_MATS
 from ui import controls, live
 
 PAGE = "pages/2_Regularization.py"
@@ -85,6 +95,36 @@ def test_a_rejected_file_says_why_and_nothing_else_is_lost():
         array(trace(chart(app, "reg-main-cost"), "cost")["y"]), costs_before
     )
     assert {"Train accuracy", "Test accuracy"} <= set(metrics(app))
+
+
+HOSTILE_FILES = {f"{name}.mat": content for name, (content, _) in MALFORMED_MATS.items()} | {
+    "long field.csv": LONG_FIELD_CSV,
+    "not really.mat": b"MATLAB 5.0 MAT-file" + bytes(200),
+}
+
+
+def test_after_each_malformed_or_hostile_file_the_whole_lesson_still_draws():
+    app = open_page(PAGE, **QUICK, reg_lambd=1.5).run()
+    costs_before = array(trace(chart(app, "reg-main-cost"), "cost")["y"])
+    charts_before = chart_keys(app)
+    app.selectbox(key="reg_dataset").set_value(controls.UPLOAD).run()
+
+    for file_name, content in HOSTILE_FILES.items():
+        uploader = app.file_uploader(key="reg_upload")
+        uploader.set_value((file_name, content, "application/octet-stream")).run()
+
+        said = messages(app)
+        assert said["exception"] == [] and said["warning"] == [], file_name
+        assert len(said["error"]) == 1, file_name
+        assert "can't be used: " in said["error"][0] and "Expected:" in said["error"][0]
+        # Every chart and metric of the lesson, on the data it had, with its settings.
+        assert chart_keys(app) == charts_before, file_name
+        assert app.slider(key="reg_lambd").value == 1.5
+        assert training_points(app) == football_training_points()
+        np.testing.assert_array_equal(
+            array(trace(chart(app, "reg-main-cost"), "cost")["y"]), costs_before
+        )
+        assert {"Train accuracy", "Test accuracy"} <= set(metrics(app))
 
 
 def test_an_accepted_file_is_trained_on_and_cached_by_its_content():

@@ -2,6 +2,7 @@
 and the rest of the page carries on."""
 
 import io
+import re
 import tomllib
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import scipy.io
 from streamlit.testing.v1 import AppTest
 
 from dnn_core import datasets
-from ui.upload import EXPECTED_FORMAT, dataset_csv, read_upload, template_csv
+from tests.hostile_files import LONG_FIELD_CSV, MALFORMED_MATS
+from ui.upload import COULD_NOT_READ, EXPECTED_FORMAT, dataset_csv, read_upload, template_csv
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,6 +97,16 @@ def test_the_course_football_data_uploads_as_is(course_data_path):
     assert "uploaded data.mat (2, 211) (2, 200)" in page_text(app)
 
 
+def assert_refused_and_the_page_goes_on(app: AppTest, shown_name: str, reason: str) -> None:
+    """One error box: the file's name (as Markdown), why, and what is expected; then the
+    rest of the page on its own data."""
+    (error,) = app.error
+    assert error.value.startswith(f"**{shown_name}** can't be used: ")
+    assert reason in error.value.replace("\\", "")  # the message is Markdown-escaped
+    assert error.value.endswith(EXPECTED_FORMAT)
+    assert page_text(app)[-2:] == ["built-in data", "rest of the page"]
+
+
 REJECTED = {
     "empty": (b"", "empty"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "not UTF-8"),
@@ -119,11 +131,30 @@ REJECTED = {
 @pytest.mark.parametrize(("content", "reason"), REJECTED.values(), ids=REJECTED.keys())
 def test_a_bad_csv_says_why_and_what_is_expected_and_the_page_goes_on(content, reason):
     app = upload("bad.csv", content)
-    (error,) = app.error
-    assert error.value.startswith("**bad\\.csv** can't be used: ")
-    assert reason in error.value.replace("\\", "")  # the message is Markdown-escaped
-    assert error.value.endswith(EXPECTED_FORMAT)
-    assert page_text(app)[-2:] == ["built-in data", "rest of the page"]
+    assert_refused_and_the_page_goes_on(app, "bad\\.csv", reason)
+
+
+@pytest.mark.parametrize(("content", "reason"), MALFORMED_MATS.values(), ids=MALFORMED_MATS)
+def test_a_malformed_or_hostile_mat_file_is_refused_and_the_page_goes_on(content, reason):
+    app = upload("bad.mat", content, "application/octet-stream")
+    assert_refused_and_the_page_goes_on(app, "bad\\.mat", reason)
+
+
+def test_a_csv_with_a_huge_field_is_refused_and_the_page_goes_on():
+    app = upload("long.csv", LONG_FIELD_CSV)
+    assert_refused_and_the_page_goes_on(app, "long\\.csv", "field larger than field limit")
+
+
+def test_an_unforeseen_failure_while_reading_is_a_plain_message(monkeypatch, caplog):
+    def broken_loader(data, *, name):
+        raise RuntimeError("a bug in a loader")
+
+    monkeypatch.setattr(datasets, "load_csv", broken_loader)
+    with pytest.raises(datasets.DatasetError, match=f"^{re.escape(COULD_NOT_READ)}$"):
+        read_upload("points.csv", b"1,2,0\n")
+    assert "a bug in a loader" in caplog.text  # the server's log keeps the traceback
+    app = upload("unforeseen.csv", b"x1,x2,label\n0.5,0.5,1\n")  # content no test caches
+    assert_refused_and_the_page_goes_on(app, "unforeseen\\.csv", COULD_NOT_READ)
 
 
 def test_a_file_over_the_size_limit_is_refused():
