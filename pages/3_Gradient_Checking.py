@@ -10,7 +10,7 @@ import streamlit as st
 
 from dnn_core import TrainConfig, forward, gradcheck
 from dnn_core.training import initial_parameters
-from ui import controls, export, figures, live, share
+from ui import controls, export, figures, live, markdown, share
 
 PREFIX = "gc"
 MINUS = "\N{MINUS SIGN}"
@@ -341,7 +341,8 @@ with network_tab:
             )
         case_key = ("sidebar", sidebar.data, sidebar.layer_dims, sidebar.weight_seed, X.shape[1])
         layers = "-".join(str(units) for units in sidebar.layer_dims)
-        case_label = f"{sidebar.data.label}, {X.shape[1]} points, layers {layers}"
+        # Shown as Markdown: the label may be an uploaded file's name.
+        case_label = f"{markdown.escape(sidebar.data.label)}, {X.shape[1]} points, layers {layers}"
     num_params = sum(value.size for value in params.values())
     too_big = num_params > MAX_CHECKED_PARAMETERS
     if too_big:

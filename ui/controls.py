@@ -34,7 +34,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, datasets, gradcheck
 from dnn_core.datasets import Dataset
 
-from . import export, share, upload
+from . import export, markdown, share, upload
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 100
@@ -386,9 +386,9 @@ def share_settings(prefix: str, data: DataChoice) -> None:
     share.copy_link_button(key=key(prefix, "copy_link"))
     if data.is_upload:
         st.caption(
-            f"The link carries every setting but not your file ({data.label}): whoever "
-            "opens it gets the upload option and the lesson's own data until they upload "
-            "the file too.",
+            f"The link carries every setting but not your file "
+            f"({markdown.escape(data.label)}): whoever opens it gets the upload option and "
+            "the lesson's own data until they upload the file too.",
         )
     else:
         st.caption("The link opens this lesson with every setting shown here.")

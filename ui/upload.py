@@ -8,7 +8,6 @@ with enough points each); this module only puts it on the page.
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import PurePath
 
 import numpy as np
@@ -16,6 +15,8 @@ import streamlit as st
 
 from dnn_core import datasets
 from dnn_core.datasets import Dataset, DatasetError
+
+from . import markdown
 
 EXPECTED_FORMAT = (
     "**Expected:** a CSV with three columns `x1, x2, label` (label 0 or 1; a header row is "
@@ -109,16 +110,11 @@ def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -
         return None
     dataset, problem = _read_upload_cached(uploaded.name, uploaded.getvalue())
     if dataset is None:
-        message = f"**{_markdown_text(uploaded.name)}** can't be used: {_markdown_text(problem)}"
+        message = f"**{markdown.escape(uploaded.name)}** can't be used: {markdown.escape(problem)}"
         st.error(f"{message}\n\n{EXPECTED_FORMAT}", icon=":material/error:")
         return None
     st.caption(
-        f"Using **{_markdown_text(dataset.name)}**: {dataset.X_train.shape[1]} training and "
+        f"Using **{markdown.escape(dataset.name)}**: {dataset.X_train.shape[1]} training and "
         f"{dataset.X_test.shape[1]} test points."
     )
     return dataset
-
-
-def _markdown_text(text: str) -> str:
-    """``text`` shown literally in Markdown: a file name like ``*$x$*.csv`` stays as typed."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)

@@ -155,7 +155,7 @@ def test_the_share_area_says_a_link_cannot_carry_the_file():
 
     captions = [caption.value for caption in app.sidebar.caption]
     assert any(
-        caption.startswith("The link carries every setting but not your file (good.csv)")
+        caption.startswith("The link carries every setting but not your file (good\\.csv)")
         for caption in captions
     )
     assert "The link opens this lesson with every setting shown here." not in captions
@@ -192,4 +192,19 @@ def test_gradient_checking_checks_the_sidebar_network_on_an_upload():
 
     assert_clean(app)
     caption = next(c.value for c in app.caption if c.value.startswith("Checking "))
-    assert caption.startswith("Checking good.csv, 30 points")
+    assert caption.startswith("Checking good\\.csv, 30 points")
+
+
+def test_an_uploaded_files_name_is_shown_as_typed_never_as_markdown():
+    app = open_page(
+        "pages/3_Gradient_Checking.py", gc_dataset=controls.UPLOAD, gc_source="sidebar"
+    ).run()
+    name = "[x](javascript:alert(1)) **b** :red[c] $x$.csv"
+    app.file_uploader(key="gc_upload").upload(name, two_clusters(0), "text/csv").run()
+
+    assert_clean(app)
+    shown = r"\[x\]\(javascript\:alert\(1\)\) \*\*b\*\* \:red\[c\] \$x\$\.csv"
+    captions = [caption.value for caption in app.caption]
+    assert f"Checking {shown}, 30 points, layers 2-20-3-1: 127 parameters." in captions
+    assert any(f"not your file ({shown}): whoever" in caption for caption in captions)
+    assert f"Using **{shown}**: 30 training and 10 test points." in captions

@@ -193,15 +193,20 @@ def test_a_mat_file_without_the_course_keys_is_refused():
     scipy.io.savemat(buffer, {"X": np.zeros((10, 2)), "y": np.zeros((10, 1))})
     app = upload("partial.mat", buffer.getvalue(), "application/octet-stream")
     (error,) = app.error
-    assert "lacks Xval, yval" in error.value
+    assert "lacks Xval\\, yval" in error.value
 
 
 def test_a_file_name_cannot_inject_markdown():
-    app = upload("$x$_[link](http://example.com).csv", b"")
+    app = upload("[x](javascript:alert(1)) **b** :red[c] $x$.csv", b"")
     (error,) = app.error
     assert error.value.startswith(
-        "**\\$x\\$\\_\\[link\\]\\(http\\://example\\.com\\)\\.csv** can't be used"
+        r"**\[x\]\(javascript\:alert\(1\)\) \*\*b\*\* \:red\[c\] \$x\$\.csv** can't be used"
     )
+    app.file_uploader(key="upload").set_value(
+        ("<em>:smile:&amp;.csv", csv_bytes(two_class_rows()), "text/csv")
+    ).run()
+    (caption,) = app.caption
+    assert caption.value.startswith(r"Using **\<em\>\:smile\:\&amp\;\.csv**: 16 training")
 
 
 def test_a_replaced_bad_file_no_longer_blocks_the_page():
