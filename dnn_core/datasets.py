@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +20,16 @@ import numpy as np
 
 from . import samples as sklearn  # its generators, without importing scikit-learn
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_MB = 2
+# Streamlit's uploader checks a file in the browser against MB of 10**6 bytes (2**20 on
+# Windows) and on the server against 2**20: the smallest reading is the one limit.
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 10**6
 MAX_POINTS = 5000
 MIN_POINTS_PER_CLASS = 5
+MAT_KEYS = ("X", "y", "Xval", "yval")
+# A compressed .mat variable may unpack to a thousand times its size; the course's layout
+# at the point limit needs well under a megabyte, so more than this is refused unread.
+MAX_MAT_UNPACKED_BYTES = 2 * MAX_UPLOAD_BYTES
 
 
 class DatasetError(ValueError):
@@ -205,6 +214,11 @@ def load(name: str, *, noise: float | None = None, seed: int | None = None) -> D
 # --- user files -----------------------------------------------------------------------
 
 
+def size_text(n_bytes: int) -> str:
+    """``2_000_000`` -> ``"2 MB (2,000,000 bytes)"``: how a size limit is stated."""
+    return f"{n_bytes / 1e6:g} MB ({n_bytes:,} bytes)"
+
+
 def _read_bytes(file, max_bytes: int) -> bytes:
     """Bytes of a path, a bytes object or a file-like (e.g. Streamlit's UploadedFile)."""
     if isinstance(file, bytes | bytearray):
@@ -225,27 +239,48 @@ def _read_bytes(file, max_bytes: int) -> bytes:
     if len(data) == 0:
         raise DatasetError("The file is empty.")
     if len(data) > max_bytes:
-        raise DatasetError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB."
-        )
+        raise DatasetError(f"The file is {len(data):,} bytes; the limit is {size_text(max_bytes)}.")
     return data
+
+
+_NOT_NUMBERS = {"O": "cells or objects", "U": "text", "S": "text", "V": "a struct"}
+
+
+def _real_array(values, what: str, part: str) -> np.ndarray:
+    """``values`` as a NumPy array of real numbers (booleans and integers included)."""
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):  # e.g. ragged nested lists
+        array = np.empty((), dtype=object)
+    if array.dtype.kind == "c":
+        raise DatasetError(f"{what} has complex {part}; they must be real numbers.")
+    if array.dtype.kind not in "biuf":
+        found = _NOT_NUMBERS.get(array.dtype.kind, str(array.dtype))
+        raise DatasetError(f"{what}: the {part} must be a numeric matrix, not {found}.")
+    return array
+
+
+def _check_shapes(x_shape: tuple[int, ...], n_labels: int, what: str) -> None:
+    """The shape rules of :func:`validate_points`; a .mat file's headers are checked with
+    them before anything is read."""
+    if len(x_shape) != 2 or x_shape[1] != 2:
+        raise DatasetError(f"{what} must have exactly two feature columns (got shape {x_shape}).")
+    if x_shape[0] != n_labels:
+        raise DatasetError(f"{what} has {x_shape[0]} points but {n_labels} labels.")
+    if x_shape[0] > MAX_POINTS:
+        raise DatasetError(f"{what} has {x_shape[0]} points; the limit is {MAX_POINTS}.")
 
 
 def validate_points(X: np.ndarray, y: np.ndarray, *, what: str = "The data") -> tuple:
     """Check ``X (m, 2)`` and labels ``y (m,)`` for training; returns them as float64/int64.
 
     Raises:
-        DatasetError: naming the first problem (shape, non-finite values, labels, class
-            sizes) and how to fix it.
+        DatasetError: naming the first problem (not real numbers, shape, non-finite values,
+            labels, class sizes) and how to fix it.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64).ravel()
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise DatasetError(f"{what} must have exactly two feature columns (got shape {X.shape}).")
-    if X.shape[0] != y.shape[0]:
-        raise DatasetError(f"{what} has {X.shape[0]} points but {y.shape[0]} labels.")
-    if X.shape[0] > MAX_POINTS:
-        raise DatasetError(f"{what} has {X.shape[0]} points; the limit is {MAX_POINTS}.")
+    X = _real_array(X, what, "features").astype(np.float64)
+    y = _real_array(y, what, "labels").astype(np.float64).ravel()
+    _check_shapes(X.shape, y.shape[0], what)
     if not np.all(np.isfinite(X)):
         raise DatasetError(f"{what} contains missing, infinite or NaN feature values.")
     if not np.all(np.isin(y, (0.0, 1.0))):
@@ -276,6 +311,34 @@ def _split(X, y, name: str, test_fraction: float, seed: int) -> Dataset:
     return _as_dataset(X[train_idx], y[train_idx], X[test_idx], y[test_idx], name)
 
 
+def _csv_rows(text: str) -> list[list[str]]:
+    """The non-blank rows of a CSV text; stops reading one row past what
+    :data:`MAX_POINTS` points and a header need (a 2 MB file may hold 300,000 rows)."""
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t ")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows = []
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+            if len(rows) > MAX_POINTS + 1:
+                raise DatasetError(
+                    f"The CSV has more than {MAX_POINTS} points; the limit is {MAX_POINTS}."
+                )
+    except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
+        raise DatasetError(f"Line {reader.line_num} is not readable CSV ({error}).") from None
+    return rows
+
+
+def _shown(cell: str, limit: int = 20) -> str:
+    """A cell quoted for a message, cut short: a bad cell may be 100,000 characters."""
+    cell = cell.strip()
+    return repr(cell) if len(cell) <= limit else f"{cell[:limit]!r}..."
+
+
 def load_csv(
     file,
     *,
@@ -296,11 +359,7 @@ def load_csv(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DatasetError("The file is not UTF-8 text; save it as a plain CSV.") from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t ")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    rows = _csv_rows(text)
     if not rows:
         raise DatasetError("The file has no rows.")
 
@@ -326,31 +385,131 @@ def load_csv(
                 values[line - 1, column] = float(cell)
             except ValueError:
                 raise DatasetError(
-                    f"Data row {line}, column {column + 1}: {cell.strip()!r} is not a number."
+                    f"Data row {line}, column {column + 1}: {_shown(cell)} is not a number."
                 ) from None
     X, y = validate_points(values[:, :2], values[:, 2], what="The CSV")
     return _split(X, y, name, test_fraction, seed)
 
 
-def load_mat(file, *, name: str = "uploaded .mat", max_bytes: int = MAX_UPLOAD_BYTES) -> Dataset:
-    """Read the course's ``.mat`` layout: ``X (m, 2)``, ``y (m, 1)``, ``Xval``, ``yval``.
+# MATLAB's names (scipy.io.whosmat) of the classes that hold plain numbers.
+_MAT_NUMERIC = {"double", "single", "logical"} | {
+    f"{sign}int{bits}" for sign in ("", "u") for bits in (8, 16, 32, 64)
+}
+_MAT_KINDS = {"cell": "a cell array", "struct": "a struct", "char": "text (a char array)"}
+_MAT_KINDS |= {"sparse": "a sparse matrix", "object": "a MATLAB object"}
+_MAT_SAVE = "in MATLAB: save data.mat X y Xval yval -v7"
+_MAT_HEADER_BYTES = 128
+_MI_COMPRESSED = 15  # the data type of a compressed variable in a v5/v7 file
 
-    Raises:
-        DatasetError: when the file is not a MATLAB file or lacks or mis-shapes those keys.
-    """
-    import scipy.io  # only loaders need SciPy
 
-    data = _read_bytes(file, max_bytes)
-    try:
-        contents = scipy.io.loadmat(io.BytesIO(data))
-    except Exception as error:  # scipy raises many types for corrupt files
-        raise DatasetError(f"Not a readable MATLAB .mat file ({type(error).__name__}).") from None
-    missing = [key for key in ("X", "y", "Xval", "yval") if key not in contents]
+def _unreadable_mat(error: Exception) -> DatasetError:
+    return DatasetError(f"Not a readable MATLAB .mat file ({type(error).__name__}).")
+
+
+def _unpack_mat(data: bytes, budget: int) -> tuple[bytes, bool]:
+    """A v5/v7 .mat file with its compressed variables unpacked, at most ``budget`` bytes
+    of them, and whether the budget ran out (the bytes then end inside a variable, after
+    its header). SciPy unpacks a compressed variable whole, even to list headers
+    (``whosmat`` of 100 MB of packed zeros peaks at 215 MB) and whatever its header says:
+    unpacking here first keeps every later read bounded."""
+    order = "<" if data[126:128] == b"IM" else ">"
+    parts, position, left = [data[:_MAT_HEADER_BYTES]], _MAT_HEADER_BYTES, budget
+    while position + 8 <= len(data):
+        data_type, byte_count = struct.unpack_from(f"{order}II", data, position)
+        end = position + 8 + byte_count
+        if data_type == _MI_COMPRESSED:
+            unpacked = zlib.decompressobj().decompress(data[position + 8 : end], left + 1)
+            if len(unpacked) > left:
+                parts.append(memoryview(unpacked)[:left])  # no copy
+                return b"".join(parts), True
+            left -= len(unpacked)
+            parts.append(unpacked)
+        else:
+            parts.append(data[position:end])
+        position = end
+    parts.append(data[position:])
+    return b"".join(parts), False
+
+
+def _refuse_large_variables(variables: list[tuple[str, tuple[int, ...], str]]) -> None:
+    """Any variable of a .mat file (``scipy.io.whosmat``'s headers) with more values than
+    a lesson can use is refused by name before anything is read."""
+    for var_name, shape, _ in variables:
+        if math.prod(shape) > 2 * MAX_POINTS:
+            raise DatasetError(
+                f"{var_name} holds {math.prod(shape):,} values (shape {shape}), more than "
+                f"{MAX_POINTS} points of two features; save only X, y, Xval and yval "
+                f"({_MAT_SAVE})."
+            )
+
+
+def _check_mat_variables(variables: list[tuple[str, tuple[int, ...], str]]) -> None:
+    """The course's variables from a .mat file's headers: each present, numeric and of a
+    shape that fits."""
+    found: dict[str, tuple[tuple[int, ...], str]] = {}
+    for var_name, shape, kind in variables:
+        found.setdefault(var_name, (shape, kind))  # SciPy reads the first of a name
+    missing = [key for key in MAT_KEYS if key not in found]
     if missing:
         raise DatasetError(
             f"The .mat file lacks {', '.join(missing)}; "
             "it needs X, y (train) and Xval, yval (test)."
         )
+    for key in MAT_KEYS:
+        shape, kind = found[key]
+        if kind not in _MAT_NUMERIC:
+            raise DatasetError(
+                f"{key} is {_MAT_KINDS.get(kind, f'of MATLAB class {kind}')}; X, y, Xval "
+                "and yval must be plain numeric matrices (e.g. X = double(full(X)))."
+            )
+    for features, labels in (("X", "y"), ("Xval", "yval")):
+        labels_shape = found[labels][0]
+        _check_shapes(found[features][0], math.prod(labels_shape), f"{features} / {labels}")
+
+
+def _read_mat_variables(data: bytes) -> dict[str, np.ndarray]:
+    """X, y, Xval and yval of a .mat file, read only once its headers say they are numeric
+    and fit (``scipy.io.whosmat`` reads headers alone), and nothing else of the file."""
+    import scipy.io  # only loaders need SciPy
+
+    try:
+        version, _ = scipy.io.matlab.matfile_version(io.BytesIO(data))
+        unpacked, cut = _unpack_mat(data, MAX_MAT_UNPACKED_BYTES) if version == 1 else (data, False)
+    except Exception as error:  # scipy and zlib raise many types for corrupt files
+        raise _unreadable_mat(error) from None
+    if version == 2:
+        raise DatasetError(
+            "This is a MATLAB v7.3 file, which the app cannot read; save it in the v7 "
+            f"format ({_MAT_SAVE})."
+        )
+    too_big = DatasetError(
+        f"The .mat file unpacks to more than {MAX_MAT_UNPACKED_BYTES / 1e6:g} MB, far more "
+        f"than X, y, Xval and yval need; save only those ({_MAT_SAVE})."
+    )
+    try:
+        variables = scipy.io.whosmat(io.BytesIO(unpacked))
+    except Exception as error:
+        raise too_big if cut else _unreadable_mat(error) from None
+    _refuse_large_variables(variables)
+    if cut:
+        raise too_big
+    _check_mat_variables(variables)
+    try:
+        return scipy.io.loadmat(io.BytesIO(unpacked), variable_names=MAT_KEYS)
+    except Exception as error:
+        raise _unreadable_mat(error) from None
+
+
+def load_mat(file, *, name: str = "uploaded .mat", max_bytes: int = MAX_UPLOAD_BYTES) -> Dataset:
+    """Read the course's ``.mat`` layout: ``X (m, 2)``, ``y (m, 1)``, ``Xval``, ``yval``
+    (MATLAB v4 to v7; other variables are not read).
+
+    Raises:
+        DatasetError: when the file is not a readable MATLAB file, is v7.3 (HDF5), unpacks
+            to more than :data:`MAX_MAT_UNPACKED_BYTES`, or lacks, mis-shapes or holds
+            non-numeric or complex values in those keys.
+    """
+    contents = _read_mat_variables(_read_bytes(file, max_bytes))
     X_train, y_train = validate_points(contents["X"], contents["y"], what="X / y")
     X_test, y_test = validate_points(contents["Xval"], contents["yval"], what="Xval / yval")
     return _as_dataset(X_train, y_train, X_test, y_test, name)

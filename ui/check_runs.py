@@ -12,6 +12,7 @@ import streamlit as st
 from dnn_core import TrainConfig, gradcheck
 from dnn_core.training import initial_parameters
 
+from . import markdown
 from .runs import load_dataset
 from .sidebar import DataChoice
 
@@ -139,7 +140,8 @@ def check_case(config: Any, check: Any) -> CheckCase:
         X,
         Y,
         params,
-        f"{config.data.label}, {X.shape[1]} points, layers {layers}",
+        # Shown as Markdown: the label may be an uploaded file's name.
+        f"{markdown.escape(config.data.label)}, {X.shape[1]} points, layers {layers}",
     )
 
 

@@ -9,6 +9,8 @@ import re
 
 import streamlit as st
 
+from . import markdown
+
 _COPY_SCRIPT = """
 <button id="{element_id}" type="button" class="dnl-copy-link" title="{tooltip}">{label}</button>
 <style>
@@ -89,9 +91,9 @@ def share_settings(key: str, upload_label: str | None = None) -> None:
     copy_link_button(key=key)
     if upload_label is not None:
         st.caption(
-            f"The link carries every setting but not your file ({upload_label}): whoever "
-            "opens it gets the upload option and the lesson's own data until they upload "
-            "the file too.",
+            f"The link carries every setting but not your file "
+            f"({markdown.escape(upload_label)}): whoever opens it gets the upload option and "
+            "the lesson's own data until they upload the file too.",
         )
     else:
         st.caption("The link opens this lesson with every setting shown here.")

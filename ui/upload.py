@@ -7,7 +7,7 @@ with enough points each); this module only puts it on the page.
 
 from __future__ import annotations
 
-import re
+import logging
 from pathlib import PurePath
 
 import numpy as np
@@ -16,13 +16,20 @@ import streamlit as st
 from dnn_core import datasets
 from dnn_core.datasets import Dataset, DatasetError
 
+from . import markdown
+
 EXPECTED_FORMAT = (
     "**Expected:** a CSV with three columns `x1, x2, label` (label 0 or 1; a header row is "
     f"optional), at most {datasets.MAX_POINTS} points and at least "
     f"{datasets.MIN_POINTS_PER_CLASS} of each class; or a MATLAB `.mat` file with `X` (m, 2), "
     f"`y` (m, 1), `Xval`, `yval` like the course's `data.mat`. Up to "
-    f"{datasets.MAX_UPLOAD_BYTES // 2**20} MB."
+    f"{datasets.size_text(datasets.MAX_UPLOAD_BYTES)}."
 )
+COULD_NOT_READ = (
+    "The app could not read this file. Check that it is a CSV or a .mat file laid out as "
+    "below, or save it again and upload the new copy."
+)
+_LOG = logging.getLogger(__name__)
 
 
 def dataset_csv(dataset: Dataset) -> bytes:
@@ -44,15 +51,21 @@ def read_upload(file_name: str, data: bytes) -> Dataset:
     CSV rows are split 75/25 into training and test points.
 
     Raises:
-        DatasetError: with a message for the student when the file can't be used.
+        DatasetError: with a message for the student when the file can't be used, also
+            when reading it failed in a way the loaders did not foresee.
     """
     path = PurePath(file_name)
-    suffix = path.suffix.lower()
-    if suffix == ".mat":
-        return datasets.load_mat(data, name=path.name)
-    if suffix == ".csv":
-        return datasets.load_csv(data, name=path.name)
-    raise DatasetError(f"{path.name} is neither a .csv nor a .mat file.")
+    loaders = {".mat": datasets.load_mat, ".csv": datasets.load_csv}
+    load = loaders.get(path.suffix.lower())
+    if load is None:
+        raise DatasetError(f"{path.name} is neither a .csv nor a .mat file.")
+    try:
+        return load(data, name=path.name)
+    except DatasetError:
+        raise
+    except Exception:  # an upload must never take the page down: logged for the server
+        _LOG.exception("Reading the upload %r failed unexpectedly", file_name)
+        raise DatasetError(COULD_NOT_READ) from None
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -81,7 +94,7 @@ def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -
         type=["csv", "mat"],
         key=key,
         help=EXPECTED_FORMAT,
-        max_upload_size=datasets.MAX_UPLOAD_BYTES // 2**20,
+        max_upload_size=datasets.MAX_UPLOAD_MB,
     )
     st.download_button(
         "Example CSV",
@@ -97,16 +110,11 @@ def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -
         return None
     dataset, problem = _read_upload_cached(uploaded.name, uploaded.getvalue())
     if dataset is None:
-        message = f"**{_markdown_text(uploaded.name)}** can't be used: {_markdown_text(problem)}"
+        message = f"**{markdown.escape(uploaded.name)}** can't be used: {markdown.escape(problem)}"
         st.error(f"{message}\n\n{EXPECTED_FORMAT}", icon=":material/error:")
         return None
     st.caption(
-        f"Using **{_markdown_text(dataset.name)}**: {dataset.X_train.shape[1]} training and "
+        f"Using **{markdown.escape(dataset.name)}**: {dataset.X_train.shape[1]} training and "
         f"{dataset.X_test.shape[1]} test points."
     )
     return dataset
-
-
-def _markdown_text(text: str) -> str:
-    """``text`` shown literally in Markdown: a file name like ``*$x$*.csv`` stays as typed."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)

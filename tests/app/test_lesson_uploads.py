@@ -9,7 +9,17 @@ import numpy as np
 import pytest
 
 from dnn_core import datasets
-from tests.app.apptest_tools import array, assert_clean, chart, messages, metrics, open_page, trace
+from tests.app.apptest_tools import (
+    array,
+    assert_clean,
+    chart,
+    chart_keys,
+    messages,
+    metrics,
+    open_page,
+    trace,
+)
+from tests.hostile_files import LONG_FIELD_CSV, MALFORMED_MATS
 from ui import runs, sidebar
 
 PAGE = "pages/2_Regularization.py"
@@ -87,6 +97,36 @@ def test_a_rejected_file_says_why_and_nothing_else_is_lost():
     assert {"Train accuracy", "Test accuracy"} <= set(metrics(app))
 
 
+HOSTILE_FILES = {f"{name}.mat": content for name, (content, _) in MALFORMED_MATS.items()} | {
+    "long field.csv": LONG_FIELD_CSV,
+    "not really.mat": b"MATLAB 5.0 MAT-file" + bytes(200),
+}
+
+
+def test_after_each_malformed_or_hostile_file_the_whole_lesson_still_draws():
+    app = open_page(PAGE, **QUICK, reg_lambd=1.5).run()
+    costs_before = array(trace(chart(app, "reg-main-cost"), "cost")["y"])
+    charts_before = chart_keys(app)
+    app.selectbox(key="reg_dataset").set_value(sidebar.UPLOAD).run()
+
+    for file_name, content in HOSTILE_FILES.items():
+        uploader = app.file_uploader(key="reg_upload")
+        uploader.set_value((file_name, content, "application/octet-stream")).run()
+
+        said = messages(app)
+        assert said["exception"] == [] and said["warning"] == [], file_name
+        assert len(said["error"]) == 1, file_name
+        assert "can't be used: " in said["error"][0] and "Expected:" in said["error"][0]
+        # Every chart and metric of the lesson, on the data it had, with its settings.
+        assert chart_keys(app) == charts_before, file_name
+        assert app.slider(key="reg_lambd").value == 1.5
+        assert training_points(app) == football_training_points()
+        np.testing.assert_array_equal(
+            array(trace(chart(app, "reg-main-cost"), "cost")["y"]), costs_before
+        )
+        assert {"Train accuracy", "Test accuracy"} <= set(metrics(app))
+
+
 def test_an_accepted_file_is_trained_on_and_cached_by_its_content():
     app = upload_page()
 
@@ -115,7 +155,7 @@ def test_the_share_area_says_a_link_cannot_carry_the_file():
 
     captions = [caption.value for caption in app.sidebar.caption]
     assert any(
-        caption.startswith("The link carries every setting but not your file (good.csv)")
+        caption.startswith("The link carries every setting but not your file (good\\.csv)")
         for caption in captions
     )
     assert "The link opens this lesson with every setting shown here." not in captions
@@ -150,4 +190,19 @@ def test_gradient_checking_checks_the_sidebar_network_on_an_upload():
 
     assert_clean(app)
     caption = next(c.value for c in app.caption if c.value.startswith("Checking "))
-    assert caption.startswith("Checking good.csv, 30 points")
+    assert caption.startswith("Checking good\\.csv, 30 points")
+
+
+def test_an_uploaded_files_name_is_shown_as_typed_never_as_markdown():
+    app = open_page(
+        "pages/3_Gradient_Checking.py", gc_dataset=sidebar.UPLOAD, gc_source="sidebar"
+    ).run()
+    name = "[x](javascript:alert(1)) **b** :red[c] $x$.csv"
+    app.file_uploader(key="gc_upload").upload(name, two_clusters(0), "text/csv").run()
+
+    assert_clean(app)
+    shown = r"\[x\]\(javascript\:alert\(1\)\) \*\*b\*\* \:red\[c\] \$x\$\.csv"
+    captions = [caption.value for caption in app.caption]
+    assert f"Checking {shown}, 30 points, layers 2-20-3-1: 127 parameters." in captions
+    assert any(f"not your file ({shown}): whoever" in caption for caption in captions)
+    assert f"Using **{shown}**: 30 training and 10 test points." in captions

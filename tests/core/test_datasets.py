@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import io
 import re
+import tracemalloc
 
 import numpy as np
 import pytest
 import scipy.io
+import scipy.sparse
 import sklearn.datasets
 
 from dnn_core import datasets
 from dnn_core.datasets import MAX_POINTS, MAX_UPLOAD_BYTES, DatasetError
 from tests.core.reference import course_global_seed
+from tests.hostile_files import (
+    GOOD_X,
+    GOOD_Y,
+    LONG_FIELD_CSV,
+    MALFORMED_MATS,
+    UNREADABLE_VARIABLE,
+    V73,
+    bomb,
+    course_layout,
+    junk_beside_good_data,
+    lying_bomb,
+)
 
 SIZES = {  # (train, test) points
     "football": (211, 200),
@@ -172,7 +186,10 @@ def labelled(labels) -> bytes:
         (b"\n \n\n", "The file has no rows."),
         (b"x1,x2,label\n", "The file has a header but no data rows."),
         (b"x1,x2,\xe9tiquette\n0,1,1\n", "The file is not UTF-8 text; save it as a plain CSV."),
-        (b"1,2,0\n" * (MAX_UPLOAD_BYTES // 6 + 1), "The file is 2.1 MB; the limit is 2 MB."),
+        (
+            b"1,2,0\n" * (MAX_UPLOAD_BYTES // 6 + 1),
+            "The file is 2,000,004 bytes; the limit is 2 MB (2,000,000 bytes).",
+        ),
         (with_row(b"0.5,1"), "Data row 6 has 2 columns; expected 3 (x1, x2, label)."),
         (with_row(b"0.5,1,0,7"), "Data row 6 has 4 columns; expected 3 (x1, x2, label)."),
         (with_row(b"0.5,abc,0"), "Data row 6, column 2: 'abc' is not a number."),
@@ -212,6 +229,14 @@ def labelled(labels) -> bytes:
 def test_bad_csv_files_are_refused_with_a_clear_message(content, message):
     with pytest.raises(DatasetError, match=f"^{re.escape(message)}$"):
         datasets.load_csv(content)
+
+
+def test_the_size_limit_is_exactly_max_upload_bytes():
+    at_the_limit = csv_bytes().ljust(MAX_UPLOAD_BYTES, b"\n")  # blank lines are skipped
+    assert len(at_the_limit) == MAX_UPLOAD_BYTES == 2_000_000
+    assert datasets.load_csv(at_the_limit).X_train.shape == (2, 30)
+    with pytest.raises(DatasetError, match=r"^The file is 2,000,001 bytes; the limit is 2 MB"):
+        datasets.load_csv(at_the_limit + b"\n")
 
 
 def test_missing_files_and_odd_inputs_are_refused(tmp_path):
@@ -274,3 +299,120 @@ def test_bad_mat_files_are_refused_with_a_clear_message(content, message):
 def test_validate_points_checks_lengths():
     with pytest.raises(DatasetError, match="has 3 points but 2 labels"):
         datasets.validate_points(np.zeros((3, 2)), np.zeros(2))
+
+
+@pytest.mark.parametrize(("content", "message"), MALFORMED_MATS.values(), ids=MALFORMED_MATS)
+def test_malformed_and_hostile_mat_files_are_refused_with_a_clear_message(content, message):
+    with pytest.raises(DatasetError, match=f"^{re.escape(message)}"):
+        datasets.load_mat(content)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            MALFORMED_MATS["cell X"][0],
+            "X is a cell array; X, y, Xval and yval must be plain numeric matrices "
+            "(e.g. X = double(full(X))).",
+        ),
+        (
+            V73,
+            "This is a MATLAB v7.3 file, which the app cannot read; save it in the v7 format "
+            "(in MATLAB: save data.mat X y Xval yval -v7).",
+        ),
+        (
+            MALFORMED_MATS["bomb"][0],
+            "X holds 2,000,000 values (shape (2000000, 1)), more than 5000 points of two "
+            "features; save only X, y, Xval and yval (in MATLAB: save data.mat X y Xval yval "
+            "-v7).",
+        ),
+        (
+            MALFORMED_MATS["lying bomb"][0],
+            "The .mat file unpacks to more than 4 MB, far more than X, y, Xval and yval "
+            "need; save only those (in MATLAB: save data.mat X y Xval yval -v7).",
+        ),
+        (
+            MALFORMED_MATS["complex X"][0],
+            "X / y has complex features; they must be real numbers.",
+        ),
+    ],
+    ids=["cell", "v7.3", "bomb", "lying bomb", "complex"],
+)
+def test_refusals_say_how_to_fix_the_file(content, message):
+    with pytest.raises(DatasetError, match=f"^{re.escape(message)}$"):
+        datasets.load_mat(content)
+
+
+@pytest.mark.parametrize("craft", [bomb, lying_bomb, junk_beside_good_data])
+def test_a_decompression_bomb_is_refused_without_unpacking_it(craft):
+    content = craft(12_500_000)  # 100 MB of zeros in about 100 kB
+    assert len(content) < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError):
+            datasets.load_mat(content)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * datasets.MAX_MAT_UNPACKED_BYTES  # 16 MB, against 100 MB to read it
+
+
+def test_only_the_course_variables_are_read_and_small_extras_are_ignored():
+    content = course_layout(notes=np.array(["made by hand"]), meta={"n": 30}, extra=np.eye(3))
+    data = datasets.load_mat(content + UNREADABLE_VARIABLE)  # SciPy fails to read that one
+    np.testing.assert_array_equal(data.X_train, GOOD_X.T)
+    np.testing.assert_array_equal(data.Y_test, GOOD_Y.T)
+
+
+def test_integer_and_logical_variables_and_v4_files_load():
+    as_ints = datasets.load_mat(course_layout(X=(GOOD_X * 10).astype(np.int16), y=GOOD_Y == 1))
+    np.testing.assert_array_equal(as_ints.X_train, (GOOD_X * 10).astype(np.int16).T)
+    np.testing.assert_array_equal(as_ints.Y_train, GOOD_Y.T)
+    buffer = io.BytesIO()
+    scipy.io.savemat(buffer, {**TRAIN, **TEST}, format="4")
+    np.testing.assert_array_equal(datasets.load_mat(buffer.getvalue()).X_test, TEST["Xval"].T)
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        (np.array([[1.0, 2.0]], dtype=object), "the features must be a numeric matrix, not cells"),
+        (np.array(["ab", "cd"]), "the features must be a numeric matrix, not text"),
+        (np.zeros(3, dtype=[("a", "f8")]), "the features must be a numeric matrix, not a struct"),
+        (scipy.sparse.csc_matrix(np.eye(2)), "the features must be a numeric matrix, not cells"),
+        (np.ones((10, 2)) * 1j, "has complex features; they must be real numbers"),
+        ([[1.0, 2.0], [3.0]], "the features must be a numeric matrix, not cells"),
+    ],
+    ids=["cell", "char", "struct", "sparse", "complex", "ragged"],
+)
+def test_validate_points_refuses_anything_but_real_numbers(X, message):
+    with pytest.raises(DatasetError, match=re.escape(message)):
+        datasets.validate_points(X, np.arange(10) % 2)
+
+
+def test_a_csv_field_over_the_csv_modules_limit_is_refused():
+    with pytest.raises(
+        DatasetError,
+        match=re.escape("Line 3 is not readable CSV (field larger than field limit (131072))."),
+    ):
+        datasets.load_csv(LONG_FIELD_CSV)
+
+
+def test_a_long_bad_cell_is_quoted_short():
+    with pytest.raises(DatasetError) as refusal:
+        datasets.load_csv(with_row(b"0.5," + b"a" * 100_000 + b",0"))
+    assert str(refusal.value) == f"Data row 6, column 2: {'a' * 20!r}... is not a number."
+
+
+def test_a_csv_stops_reading_past_the_point_limit():
+    index = np.arange(MAX_POINTS + 2)
+    rows = np.column_stack([index, np.zeros_like(index), index % 2])
+    with pytest.raises(
+        DatasetError, match=r"^The CSV has more than 5000 points; the limit is 5000\.$"
+    ):
+        datasets.load_csv(csv_bytes(rows, header=["x1", "x2", "label"]))
+
+
+def test_old_mac_line_endings_load():
+    data = datasets.load_csv(csv_bytes().replace(b"\n", b"\r"))
+    assert_holds_the_points(data)

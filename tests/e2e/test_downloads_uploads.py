@@ -1,6 +1,6 @@
 """In a real browser: the download buttons deliver the files the builders make (a run's
 files at once, the figure page on click), the chart's camera button saves a named PNG
-offline, and uploads are validated."""
+offline, and uploads are validated (and their names shown as typed)."""
 
 import io
 import json
@@ -18,6 +18,7 @@ from tools.harness import (
     screenshot,
 )
 from ui.export import PARAMS_FORMAT
+from ui.markdown import WORD_JOINER
 
 pytestmark = pytest.mark.e2e
 
@@ -83,3 +84,26 @@ def test_upload_of_a_bad_then_a_good_csv(page, components_server, tmp_path):
     page.get_by_text("Using good.csv: 30 training and 10 test points.").wait_for()
     assert not error.count()
     assert not exceptions(page)
+
+
+def test_an_uploaded_files_name_shows_as_typed(page, components_server):
+    open_app(page, components_server)
+    # No "/": a file's name cannot hold one (the server keeps what follows the last).
+    name = (
+        "[x](javascript:alert(1)) **b** :red[c] $x^2$ :smile: <em>i<em> &amp; me@a.io www.a.io.csv"
+    )
+    rng = np.random.default_rng(1)
+    rows = [f"{x:.3f},{y:.3f},{i % 2}" for i, (x, y) in enumerate(rng.normal(size=(40, 2)))]
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploader.set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}
+    )
+    caption = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="Using ")
+    caption.wait_for()
+    shown = caption.inner_text().replace(WORD_JOINER, "")  # invisible, where links would start
+    assert shown == f"Using {name}: 30 training and 10 test points."
+    # Only the caption's own bold: no link, emphasis, colour, math, emoji or HTML from the name.
+    assert caption.locator("strong").count() == 1
+    for markup in ("a", "em", "span[class*=Colored]", ".katex", "strong strong"):
+        assert caption.locator(markup).count() == 0, markup
+    screenshot(page, "components-upload-hostile-name")

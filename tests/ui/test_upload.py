@@ -2,6 +2,9 @@
 and the rest of the page carries on."""
 
 import io
+import re
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +12,10 @@ import scipy.io
 from streamlit.testing.v1 import AppTest
 
 from dnn_core import datasets
-from ui.upload import EXPECTED_FORMAT, dataset_csv, read_upload, template_csv
+from tests.hostile_files import LONG_FIELD_CSV, MALFORMED_MATS
+from ui.upload import COULD_NOT_READ, EXPECTED_FORMAT, dataset_csv, read_upload, template_csv
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def upload_page():
@@ -91,6 +97,16 @@ def test_the_course_football_data_uploads_as_is(course_data_path):
     assert "uploaded data.mat (2, 211) (2, 200)" in page_text(app)
 
 
+def assert_refused_and_the_page_goes_on(app: AppTest, shown_name: str, reason: str) -> None:
+    """One error box: the file's name (as Markdown), why, and what is expected; then the
+    rest of the page on its own data."""
+    (error,) = app.error
+    assert error.value.startswith(f"**{shown_name}** can't be used: ")
+    assert reason in error.value.replace("\\", "")  # the message is Markdown-escaped
+    assert error.value.endswith(EXPECTED_FORMAT)
+    assert page_text(app)[-2:] == ["built-in data", "rest of the page"]
+
+
 REJECTED = {
     "empty": (b"", "empty"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "not UTF-8"),
@@ -115,19 +131,55 @@ REJECTED = {
 @pytest.mark.parametrize(("content", "reason"), REJECTED.values(), ids=REJECTED.keys())
 def test_a_bad_csv_says_why_and_what_is_expected_and_the_page_goes_on(content, reason):
     app = upload("bad.csv", content)
-    (error,) = app.error
-    assert error.value.startswith("**bad\\.csv** can't be used: ")
-    assert reason in error.value.replace("\\", "")  # the message is Markdown-escaped
-    assert error.value.endswith(EXPECTED_FORMAT)
-    assert page_text(app)[-2:] == ["built-in data", "rest of the page"]
+    assert_refused_and_the_page_goes_on(app, "bad\\.csv", reason)
+
+
+@pytest.mark.parametrize(("content", "reason"), MALFORMED_MATS.values(), ids=MALFORMED_MATS)
+def test_a_malformed_or_hostile_mat_file_is_refused_and_the_page_goes_on(content, reason):
+    app = upload("bad.mat", content, "application/octet-stream")
+    assert_refused_and_the_page_goes_on(app, "bad\\.mat", reason)
+
+
+def test_a_csv_with_a_huge_field_is_refused_and_the_page_goes_on():
+    app = upload("long.csv", LONG_FIELD_CSV)
+    assert_refused_and_the_page_goes_on(app, "long\\.csv", "field larger than field limit")
+
+
+def test_an_unforeseen_failure_while_reading_is_a_plain_message(monkeypatch, caplog):
+    def broken_loader(data, *, name):
+        raise RuntimeError("a bug in a loader")
+
+    monkeypatch.setattr(datasets, "load_csv", broken_loader)
+    with pytest.raises(datasets.DatasetError, match=f"^{re.escape(COULD_NOT_READ)}$"):
+        read_upload("points.csv", b"1,2,0\n")
+    assert "a bug in a loader" in caplog.text  # the server's log keeps the traceback
+    app = upload("unforeseen.csv", b"x1,x2,label\n0.5,0.5,1\n")  # content no test caches
+    assert_refused_and_the_page_goes_on(app, "unforeseen\\.csv", COULD_NOT_READ)
 
 
 def test_a_file_over_the_size_limit_is_refused():
     content = b"0.1,0.2,1\n" * (datasets.MAX_UPLOAD_BYTES // 10 + 1)
     app = upload("huge.csv", content)
     (error,) = app.error
-    assert "the limit is 2 MB" in error.value
-    assert app.file_uploader(key="upload").proto.max_upload_size_mb == 2
+    assert "the limit is 2 MB (2,000,000 bytes)" in error.value.replace("\\", "")
+
+
+def test_one_upload_limit_in_the_browser_the_server_the_core_and_the_help():
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    limit_mb = config["server"]["maxUploadSize"]  # Streamlit's unit: MB
+    assert limit_mb == datasets.MAX_UPLOAD_MB == 2
+    # The browser allows limit_mb * 10**6 bytes (2**20 on Windows), the server
+    # limit_mb * 2**20: the core's limit is the smaller, so every refusal past the browser
+    # is the core's plain message, never an HTTP error.
+    assert datasets.MAX_UPLOAD_BYTES == limit_mb * 10**6 <= limit_mb * 2**20
+    app = AppTest.from_function(upload_page)
+    app.run()
+    uploader = app.file_uploader(key="upload")
+    assert uploader.proto.max_upload_size_mb == limit_mb
+    stated = "2 MB (2,000,000 bytes)"
+    assert datasets.size_text(datasets.MAX_UPLOAD_BYTES) == stated
+    assert EXPECTED_FORMAT.endswith(f"Up to {stated}.")
+    assert f"up to {stated}" in (REPO_ROOT / "README.md").read_text()
 
 
 def test_a_corrupt_mat_file_is_refused():
@@ -141,15 +193,20 @@ def test_a_mat_file_without_the_course_keys_is_refused():
     scipy.io.savemat(buffer, {"X": np.zeros((10, 2)), "y": np.zeros((10, 1))})
     app = upload("partial.mat", buffer.getvalue(), "application/octet-stream")
     (error,) = app.error
-    assert "lacks Xval, yval" in error.value
+    assert "lacks Xval\\, yval" in error.value
 
 
 def test_a_file_name_cannot_inject_markdown():
-    app = upload("$x$_[link](http://example.com).csv", b"")
+    app = upload("[x](javascript:alert(1)) **b** :red[c] $x$.csv", b"")
     (error,) = app.error
     assert error.value.startswith(
-        "**\\$x\\$\\_\\[link\\]\\(http\\://example\\.com\\)\\.csv** can't be used"
+        r"**\[x\]\(javascript\:alert\(1\)\) \*\*b\*\* \:red\[c\] \$x\$\.csv** can't be used"
     )
+    app.file_uploader(key="upload").set_value(
+        ("<em>:smile:&amp;.csv", csv_bytes(two_class_rows()), "text/csv")
+    ).run()
+    (caption,) = app.caption
+    assert caption.value.startswith(r"Using **\<em\>\:smile\:\&amp\;\.csv**: 16 training")
 
 
 def test_a_replaced_bad_file_no_longer_blocks_the_page():
