@@ -1,14 +1,15 @@
 """What the lessons measure about a network beyond its cost and accuracy: the signals in
-each layer, the size of the weights, units that are alike or dead, ReLU's kinks."""
+each layer, the size of the weights, units that are alike or dead, ReLU's kinks, the cost on
+held-out points while training, and the plain-words verdict on a run that cannot learn."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import squared_weights
+from .losses import compute_cost, squared_weights
 from .network import backward, forward, num_layers
 
 ROUND_OFF = 1e-9
@@ -113,3 +114,81 @@ def dead_units(params: Mapping[str, np.ndarray], X: np.ndarray) -> dict[int, flo
         layer: float(np.mean(np.all(cache[f"A{layer}"] == 0.0, axis=-1)))  # over (n_l,) units
         for layer in range(1, num_layers(params))
     }
+
+
+def cross_entropy(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray) -> float:
+    """The cross-entropy of the whole network's predictions on ``X (n_x, m)``, ``Y (1, m)``:
+    no L2 term and no dropout, so it compares training and test points, and a regularized
+    model with a plain one, on the same footing."""
+    params = dict(params)
+    with np.errstate(all="ignore"):  # a diverging run's weights may overflow: inf, not a warning
+        AL, _ = forward(X, params)
+        return float(compute_cost(AL, Y))
+
+
+@dataclass
+class CostRecorder:
+    """A training callback (``dnn_core.train(..., callback=recorder)``) that records the
+    cross-entropy of the live parameters on named point sets, e.g. ``{"train": (X, Y),
+    "test": (X_test, Y_test)}``, at every recorded iteration, then hands the progress on to
+    ``then`` and returns its answer (so ``then`` can still stop the run).
+
+    The loop records only the training cost; this lets a lesson watch the test cost fall,
+    then rise as a network starts fitting noise, without a change to the loop.
+    """
+
+    points: Mapping[str, tuple[np.ndarray, np.ndarray]]
+    then: Callable[..., bool | None] | None = None
+    iterations: list[int] = field(default_factory=list)
+    costs: dict[str, list[float]] = field(default_factory=dict)
+
+    def __call__(self, progress) -> bool | None:
+        self.iterations.append(int(progress.iteration))
+        for name, (X, Y) in self.points.items():
+            self.costs.setdefault(name, []).append(cross_entropy(progress.params, X, Y))
+        return None if self.then is None else self.then(progress)
+
+    def curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Point set -> ``(iterations (n,), cross-entropy (n,))``."""
+        iterations = np.asarray(self.iterations)
+        return {name: (iterations, np.asarray(costs)) for name, costs in self.costs.items()}
+
+
+VANISHED_SPREAD = 0.02
+"""Predictions closer than this to their mean everywhere carry no information about the
+input: the signal vanished on its way through the layers."""
+DEAD_SHARE = 0.5
+"""At least this share of a layer's ReLU units dead is worth telling a student."""
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Why a run learnt nothing, if it did not: ``kind`` is ``"dead"`` (many ReLU units
+    output 0 on every point, so no gradient flows through them), ``"vanished"`` (the output
+    hardly depends on the input) or ``""`` (neither); ``dead`` is hidden layer -> share of
+    dead units; ``mean`` and ``spread`` describe the predicted probabilities."""
+
+    kind: str
+    dead: dict[int, float]
+    mean: float
+    spread: float
+
+
+def stall(params: Mapping[str, np.ndarray], X: np.ndarray) -> Stall:
+    """Diagnose a trained network on ``X (n_x, m)``: dead ReLU units first (they cause the
+    flat output), else an output that does not depend on the input."""
+    params = dict(params)
+    dead = dead_units(params, X)
+    with np.errstate(all="ignore"):
+        AL, _ = forward(X, params)
+    probabilities = np.asarray(AL, dtype=np.float64).ravel()
+    finite = probabilities[np.isfinite(probabilities)]
+    mean = float(np.mean(finite)) if finite.size else float("nan")
+    spread = float(np.ptp(finite)) if finite.size else 0.0
+    if dead and max(dead.values()) >= DEAD_SHARE:
+        kind = "dead"
+    elif spread < VANISHED_SPREAD:
+        kind = "vanished"
+    else:
+        kind = ""
+    return Stall(kind, dead, mean, spread)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dnn_core import course, diagnostics
+from dnn_core import course
 from ui import figures, lesson_controls, live_view, page, runs, sidebar
 
 PREFIX = "reg"
@@ -30,7 +30,9 @@ with page.stop_on_error():
     runs.check_page_budget(data, settings.every_network(base))
     st.header("Train and watch")
     view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="reg-main")
-    result = runs.train_live(data, config.data, settings.config(base), view=view)
+    result, _ = runs.train_scored(
+        data, config.data, settings.config(base), label="Training", view=view
+    )
 page.show_run_status(result)
 
 train_accuracy, test_accuracy = runs.accuracies(result.params, data)
@@ -73,9 +75,11 @@ with explain_right:
 st.header("The course's three models")
 course_configs = settings.course_configs(base)
 with page.stop_on_error():
-    course_runs = runs.train_all(
-        data, config.data, course_configs, label="Training the course's models"
-    )
+    scored = {
+        name: runs.train_scored(data, config.data, run_config, label=f"Training {name}")
+        for name, run_config in course_configs.items()
+    }
+course_runs = {name: run for name, (run, _) in scored.items()}
 for index, (column, (name, run)) in enumerate(
     zip(st.columns(len(course_runs)), course_runs.items(), strict=True)
 ):
@@ -89,18 +93,33 @@ for index, (column, (name, run)) in enumerate(
         key=f"reg-course-{index}",
         container=column,
     )
-table_column, text_column = st.columns([3, 2])
-page.results_table(
-    runs.accuracy_table(course_runs, data), key="reg-course-table", container=table_column
+cost_column, table_column = st.columns([3, 2])
+page.chart(
+    runs.memoize(
+        ("reg train test costs", config.data, tuple(course_configs.values())),
+        lambda: figures.train_test_costs_figure(
+            {name: curves for name, (_, curves) in scored.items()},
+            num_iterations=base.epochs,
+        ),
+    ),
+    key="reg-train-test-costs",
+    container=cost_column,
 )
-with text_column:
+with table_column:
+    page.results_table(
+        figures.with_gap(runs.accuracy_table(course_runs, data)),
+        key="reg-course-table",
+        formats={"gap (pts)": "%+.1f"},
+    )
     page.explain(
-        "The course's comparison, computed live with the sidebar's settings (the course "
-        f"trains {lesson_controls.spaced(course.REGULARIZATION.epochs)} iterations on its "
-        f"own football data: {page.course_percent(*PUBLISHED['no regularization'])} without "
+        "Computed live with the sidebar's settings (the course trains "
+        f"{lesson_controls.spaced(course.REGULARIZATION.epochs)} iterations on its own "
+        f"football data: {page.course_percent(*PUBLISHED['no regularization'])} without "
         f"regularization, {page.course_percent(*PUBLISHED['L2, lambda = 0.7'])} with L2).",
-        look_for="regularization lowers train accuracy a little and raises test accuracy. "
-        "Here dropout draws fresh masks every step, as real dropout does.",
+        look_for="without regularization the training cost keeps falling while the test "
+        "cost turns up, and the gap is large: the network learns the training set's "
+        "mislabelled patches. L2 and dropout give up a little training accuracy and "
+        "close the gap. Here dropout draws fresh masks every step, as real dropout does.",
     )
 for name, run in course_runs.items():
     page.show_run_status(run, what=f"The model with {name}")
@@ -145,14 +164,10 @@ page.chart(
     ),
     key="reg-weights",
 )
-norms = [diagnostics.squared_weight_norm(run.params) for run in (plain_run, l2_run)]
 norm_left, norm_right, norm_text = st.columns([1, 1, 3])
-norm_left.metric("Σ‖W‖² without regularization", f"{norms[0]:.3g}")
-norm_right.metric(
-    f"Σ‖W‖² with L2 ({LAMBDA} = {COURSE_LAMBDA:g})",
-    f"{norms[1]:.3g}",
-    delta=f"{(norms[1] / norms[0] - 1) * 100:+.0f} %" if norms[0] > 0 else None,
-    delta_color="off",
+page.weight_norm_metrics(
+    {"without regularization": plain_run.params, f"with L2 ({L2_NAME[4:]})": l2_run.params},
+    (norm_left, norm_right),
 )
 with norm_text:
     page.explain(

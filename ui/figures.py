@@ -30,6 +30,8 @@ SERIES_COLORS = (
     "#c9a227",  # ochre
     "#17a2b8",  # teal
 )
+# Line dashes, so series stay apart where their curves meet (and in grey print).
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 TRAIN_COLOR = "#2e6fba"
 TEST_COLOR = "#e07a1f"
 # Probability of class 1: red (class 0) through white (undecided) to blue (class 1).
@@ -247,7 +249,11 @@ def cost_curves_figure(
                 # A run that diverged early has too few points to draw a line.
                 mode="lines" if np.size(iterations) > 2 else "lines+markers",
                 name=name,
-                line={"color": series_color(index), "width": 3},
+                line={
+                    "color": series_color(index),
+                    "width": 3,
+                    "dash": SERIES_DASHES[index % len(SERIES_DASHES)],
+                },
                 hovertemplate=f"{name}<br>{x_title} %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
             )
         )
@@ -259,6 +265,48 @@ def cost_curves_figure(
     else:
         fig.update_yaxes(title="cost", rangemode="tozero")
     return _style(fig, title, height=height)
+
+
+def train_test_costs_figure(
+    curves: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray]]],
+    *,
+    title: str = "Cross-entropy on training and test points",
+    num_iterations: int | None = None,
+    height: int = HEIGHT,
+) -> go.Figure:
+    """Overfitting as it happens: model -> ``{"train": (iterations, costs), "test": ...}``
+    drawn as one colour a model, training points solid and test points dashed. A test
+    curve that turns up while its training curve still falls is the network fitting noise."""
+    fig = go.Figure()
+    for index, (model, splits) in enumerate(curves.items()):
+        for split, dash in (("train", "solid"), ("test", "dash")):
+            if split not in splits:
+                continue
+            iterations, costs = splits[split]
+            fig.add_trace(
+                go.Scatter(
+                    x=np.asarray(iterations),
+                    y=np.asarray(costs),
+                    mode="lines",
+                    name=f"{model}, {split}",
+                    legendgroup=model,
+                    line={"color": series_color(index), "width": 3, "dash": dash},
+                    hovertemplate=f"{model}, {split}<br>iteration %{{x}}<br>"
+                    "cross-entropy %{y:.4f}<extra></extra>",
+                )
+            )
+    fig.update_xaxes(title="iteration")
+    if num_iterations is not None:
+        fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
+    fig.update_yaxes(title="cross-entropy", rangemode="tozero")
+    return _style(fig, title, height=height)
+
+
+def with_gap(table: pd.DataFrame) -> pd.DataFrame:
+    """A results table with a ``gap (pts)`` column: train minus test accuracy in
+    percentage points (large and positive: the model overfits)."""
+    gap = (table["train accuracy"] - table["test accuracy"]) * 100
+    return table.assign(**{"gap (pts)": gap})
 
 
 def layer_histograms_figure(

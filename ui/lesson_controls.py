@@ -208,7 +208,7 @@ def regularization_controls(prefix: str) -> RegularizationSettings:
             st.segmented_control,
             "Regularization",
             key(prefix, "mode"),
-            "l2",
+            "none",  # the lesson opens on the problem: a network that overfits
             options=list(MODES),
             format_func=MODES.get,
             required=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,23 @@ def metric_row(values: Mapping[str, str], *, helps: Mapping[str, str] | None = N
     helps = helps or {}
     for column, (label, value) in zip(st.columns(len(values)), values.items(), strict=True):
         column.metric(label, value, help=helps.get(label))
+
+
+SQUARED_NORM = "\N{GREEK CAPITAL LETTER SIGMA}\N{DOUBLE VERTICAL LINE}W\N{DOUBLE VERTICAL LINE}²"
+
+
+def weight_norm_metrics(runs: Mapping[str, Mapping[str, Any]], columns: Sequence[Any]) -> None:
+    """Σ‖W‖² of each run (label -> params), one metric a column; the runs after the first
+    show their change against it."""
+    norms = [diagnostics.squared_weight_norm(params) for params in runs.values()]
+    for index, (column, label) in enumerate(zip(columns, runs, strict=True)):
+        change = norms[index] / norms[0] - 1 if index and norms[0] > 0 else None
+        column.metric(
+            f"{SQUARED_NORM} {label}",
+            f"{norms[index]:.3g}",
+            delta=None if change is None else f"{change * 100:+.0f} %",
+            delta_color="off",
+        )
 
 
 def final_cost(result: Any) -> str:

@@ -37,6 +37,7 @@ from dnn_core import (
     train,
 )
 from dnn_core.datasets import Dataset, load
+from dnn_core.diagnostics import CostRecorder
 from dnn_core.sweep import SweepResult, sweep
 
 from . import export, figures, flights
@@ -462,6 +463,30 @@ def train_all(
         name: train_live(data, data_key, config, label=f"{label}: {(names or {}).get(name, name)}")
         for name, config in configs.items()
     }
+
+
+def train_scored(
+    data: Dataset,
+    data_key: Hashable,
+    config: TrainConfig,
+    *,
+    label: str,
+    view: LiveView | None = None,
+) -> tuple[TrainResult, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """As :func:`train_live`, and the cross-entropy on the training and on the test points
+    is recorded as it trains: ``(result, {"train": (iterations, costs), "test": ...})``."""
+    cache_key = ("train scored", data_key, config)
+
+    def compute(callback):
+        points = {"train": (data.X_train, data.Y_train), "test": (data.X_test, data.Y_test)}
+        recorder = CostRecorder(points, then=callback)
+        return train(data.X_train, data.Y_train, config, callback=recorder), recorder.curves()
+
+    on_frame = view.draw_progress if view is not None else None
+    result, curves = run_cached(cache_key, compute, label=label, on_frame=on_frame)
+    if view is not None:
+        view.draw_result(result, config.epochs, cache_key=cache_key)
+    return result, curves
 
 
 def train_constant_start(

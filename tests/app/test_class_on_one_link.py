@@ -11,7 +11,8 @@ from ui import runs
 
 PAGE = "pages/2_Regularization.py"
 SESSIONS = 4
-# The main run (also the course's L2 model), the two other course models, the two sweeps.
+# The main run (also the course's unregularized model), the two other course models, the
+# two sweeps.
 DISTINCT_RUNS = 5
 
 
