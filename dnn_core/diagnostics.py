@@ -154,29 +154,37 @@ class CostRecorder:
         return {name: (iterations, np.asarray(costs)) for name, costs in self.costs.items()}
 
 
-VANISHED_SPREAD = 0.02
-"""Predictions closer than this to their mean everywhere carry no information about the
-input: the signal vanished on its way through the layers."""
+FLAT_SPREAD = 0.02
+"""Predicted probabilities that all lie within this of each other carry no information
+about the input: the network answers the same for every point."""
 DEAD_SHARE = 0.5
-"""At least this share of a layer's ReLU units dead is worth telling a student."""
+"""With at least this share of a layer's ReLU units dead, they explain a flat output."""
 
 
 @dataclass(frozen=True)
 class Stall:
-    """Why a run learnt nothing, if it did not: ``kind`` is ``"dead"`` (many ReLU units
-    output 0 on every point, so no gradient flows through them), ``"vanished"`` (the output
-    hardly depends on the input) or ``""`` (neither); ``dead`` is hidden layer -> share of
-    dead units; ``mean`` and ``spread`` describe the predicted probabilities."""
+    """Why a network answers the same for every point, if it does: ``kind`` is ``"zeros"``
+    (every weight is still exactly 0: no unit receives a gradient), ``"dead"``
+    (many ReLU units of a layer output 0 on every point: no signal passes and no gradient
+    flows back), ``"vanished"`` (the signal shrank to nothing on its way through tiny
+    weights; the answer is 0.5), ``"flat"`` (another constant answer) or ``""`` (the
+    answer depends on the input). ``dead`` is hidden layer -> share of dead units; ``mean``
+    and ``spread`` (max - min) describe the predicted probabilities."""
 
     kind: str
     dead: dict[int, float]
     mean: float
     spread: float
 
+    @property
+    def deadest_layer(self) -> tuple[int, float]:
+        """``(hidden layer, share of dead units)`` of the layer with most dead units."""
+        return max(self.dead.items(), key=lambda item: item[1], default=(0, 0.0))
+
 
 def stall(params: Mapping[str, np.ndarray], X: np.ndarray) -> Stall:
-    """Diagnose a trained network on ``X (n_x, m)``: dead ReLU units first (they cause the
-    flat output), else an output that does not depend on the input."""
+    """Diagnose a network on ``X (n_x, m)``. Dead units alone are no stall (a network that
+    learnt well may have some); a flat output is, and dead units then explain it."""
     params = dict(params)
     dead = dead_units(params, X)
     with np.errstate(all="ignore"):
@@ -185,10 +193,15 @@ def stall(params: Mapping[str, np.ndarray], X: np.ndarray) -> Stall:
     finite = probabilities[np.isfinite(probabilities)]
     mean = float(np.mean(finite)) if finite.size else float("nan")
     spread = float(np.ptp(finite)) if finite.size else 0.0
-    if dead and max(dead.values()) >= DEAD_SHARE:
-        kind = "dead"
-    elif spread < VANISHED_SPREAD:
-        kind = "vanished"
-    else:
-        kind = ""
+    kind = ""
+    weights = [value for name, value in params.items() if name.startswith("W")]
+    if spread < FLAT_SPREAD:
+        if weights and not any(np.any(W) for W in weights):
+            kind = "zeros"
+        elif dead and max(dead.values()) >= DEAD_SHARE:
+            kind = "dead"
+        elif abs(mean - 0.5) < FLAT_SPREAD:
+            kind = "vanished"
+        else:
+            kind = "flat"
     return Stall(kind, dead, mean, spread)

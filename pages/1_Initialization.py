@@ -35,6 +35,7 @@ with page.stop_on_error():
         data, config.data, configs[scheme], view=view, label=f"Training ({SCHEMES[scheme]})"
     )
 page.show_run_status(result)
+page.explain_stall(result.params, data.X_train)
 train_accuracy, test_accuracy = runs.accuracies(result.params, data)
 page.accuracy_metrics(
     train_accuracy,

@@ -34,6 +34,7 @@ with page.stop_on_error():
         data, config.data, settings.config(base), label="Training", view=view
     )
 page.show_run_status(result)
+page.explain_stall(result.params, data.X_train)
 
 train_accuracy, test_accuracy = runs.accuracies(result.params, data)
 page.metric_row(

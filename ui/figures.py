@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from dnn_core import decision_grid
 from dnn_core.datasets import Dataset
-from dnn_core.diagnostics import layer_spread
+from dnn_core.diagnostics import FLAT_SPREAD, layer_spread
 
 # One palette for the whole lab, so a class or a series keeps its colour on every page.
 CLASS_COLORS = {0: "#d1495b", 1: "#2e6fba"}
@@ -42,6 +42,7 @@ TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 FONT_SIZE = 16  # readable on a projector
 HEIGHT = 460
 MAP_HEIGHT = 540  # maps keep equal axes, so they need more height to be as wide
+NO_BOUNDARY = "No decision boundary:<br>the same answer everywhere"
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
 FINAL_RESOLUTION = 160
 
@@ -166,10 +167,22 @@ def decision_boundary_figure(
             showscale=not compact,
         )
     )
-    # The 0.5 level only exists where the probability crosses it; a constant prediction
-    # (e.g. zero initialization) has no boundary to draw.
+    # The 0.5 level only exists where the probability crosses it, and means something only
+    # where the probability varies: a flat 0.5 +- 1e-6 would draw round-off as a zig-zag.
     finite = probs[np.isfinite(probs)]
-    if finite.size and finite.min() < 0.5 < finite.max():
+    flat = not finite.size or np.ptp(finite) < FLAT_SPREAD
+    if flat:
+        fig.add_annotation(
+            text=NO_BOUNDARY,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            bgcolor="rgba(255, 255, 255, 0.85)",
+            font={"size": FONT_SIZE},
+        )
+    elif finite.min() < 0.5 < finite.max():
         fig.add_trace(
             go.Contour(
                 x=xs,

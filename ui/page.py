@@ -284,6 +284,40 @@ def stop_on_error() -> Iterator[None]:
         st.stop()
 
 
+def explain_stall(params: Mapping[str, Any], X: Any) -> None:
+    """Say in plain words why a trained network answers the same for every point of
+    ``X`` (see :func:`dnn_core.diagnostics.stall`); nothing when it learnt something."""
+    verdict = diagnostics.stall(params, X)
+    if verdict.kind == "zeros":
+        text = (
+            "Every weight is still exactly 0: each hidden unit outputs 0 and receives a "
+            "zero gradient, so nothing ever moves and the network answers 0.5 everywhere."
+        )
+    elif verdict.kind == "dead":
+        layer, share = verdict.deadest_layer
+        text = (
+            f"The network answers {verdict.mean:.2f} for every point: {share:.0%} of the "
+            f"units of hidden layer {layer} output 0 on every training point (dead ReLUs), "
+            "so no signal reaches the output and no gradient flows back to revive them. "
+            "One step that is too large can kill them (try a smaller learning rate); "
+            "weights that start at zero start them dead."
+        )
+    elif verdict.kind == "vanished":
+        text = (
+            "The network predicts 0.5 everywhere: the signal vanished. The weights are so "
+            "small that the output hardly depends on the input, and the gradients that "
+            "should make them grow are just as small (try a larger scale, or He)."
+        )
+    elif verdict.kind == "flat":
+        text = (
+            f"The network answers {verdict.mean:.2f} for every point: it has learnt nothing "
+            "about the input yet."
+        )
+    else:
+        return
+    st.warning(text, icon=":material/heart_broken:")
+
+
 def show_run_status(result: Any, *, what: str | None = None) -> None:
     """A clear warning for a run (or sweep) that diverged; ``what`` names it when the page
     shows several (e.g. "The λ sweep"). The figures show its last finite state."""

@@ -192,7 +192,8 @@ def test_stall_names_dead_units_and_a_vanished_signal():
     params = init_params((2, 4, 1), "he", seed=1)
     assert stall(params, X).kind == ""
     dead = dict(params, b1=np.full_like(params["b1"], -100.0))  # every unit below its kink
-    assert stall(dead, X).kind == "dead" and stall(dead, X).dead == {1: 1.0}
+    assert stall(dead, X).kind == "dead" and stall(dead, X).deadest_layer == (1, 1.0)
+    assert stall(init_params((2, 4, 1), "zeros"), X).kind == "zeros"
     tiny = {name: value * 1e-4 for name, value in params.items()}
     verdict = stall(tiny, X)
     assert verdict.kind == "vanished" and verdict.mean == pytest.approx(0.5, abs=1e-3)
