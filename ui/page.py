@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -225,20 +225,24 @@ def symmetry_metric(symmetry: diagnostics.UnitSymmetry, train_accuracy: float) -
 MAX_STEPS = 100_000
 
 
-def refuse_too_many_steps(settings: Any, m: int, epochs: int) -> None:
-    """Stop the page with a plain message when the optimizers would take more than
-    :data:`MAX_STEPS` mini-batch steps each (``settings``: the optimization lesson's)."""
+def cap_epochs(config: sidebar.SidebarConfig, settings: Any, m: int) -> sidebar.SidebarConfig:
+    """``config`` with at most as many epochs as keep the optimizers within
+    :data:`MAX_STEPS` mini-batch steps each (``settings``: the optimization lesson's), and
+    a plain note when it had to cut them."""
     steps = settings.steps_per_epoch(m)
+    epochs = config.num_iterations
     uses_mini_batches = any(choice != "batch" for choice in settings.optimizers)
-    if uses_mini_batches and epochs * steps > MAX_STEPS:
-        st.error(
-            f"{epochs:,} epochs \N{MULTIPLICATION SIGN} {steps:,} mini-batches of "
-            f"{settings.mini_batch_size} = {epochs * steps:,} steps per optimizer; "
-            f"this page trains at most {MAX_STEPS:,} (the course's run is 50,000). Use "
-            "fewer epochs or larger mini-batches.",
-            icon=":material/error:",
-        )
-        st.stop()
+    if not uses_mini_batches or epochs * steps <= MAX_STEPS:
+        return config
+    capped = max(1, MAX_STEPS // steps)
+    st.info(
+        f"Mini-batches of {settings.mini_batch_size} make {steps:,} steps an epoch, so "
+        f"{epochs:,} epochs would be {epochs * steps:,} steps per optimizer; this page "
+        f"trains at most {MAX_STEPS:,} (the course's run is 50,000), so it trains "
+        f"{capped:,} epochs. Larger mini-batches allow more epochs.",
+        icon=":material/info:",
+    )
+    return replace(config, num_iterations=capped)
 
 
 def course_percent(*published: str) -> str:

@@ -195,6 +195,7 @@ def run_cached(
     label: str,
     on_frame: Callable[[TrainProgress], None] | None = None,
     cache: BoundedCache = RESULTS,
+    unit: str = "iteration",
 ) -> T:
     """``compute(callback)`` once per ``cache_key`` for every session, with a progress bar
     while it runs (see :mod:`ui.flights`: a request for a run in progress follows it).
@@ -206,6 +207,7 @@ def run_cached(
         label: what the progress bar says.
         on_frame: called with a snapshot of the progress at most every
             :data:`FRAME_SECONDS` to redraw live figures.
+        unit: what the progress bar counts, the page's own word ("iteration", "epoch").
     """
     cached = cache.get(cache_key)
     if cached is not None:
@@ -223,11 +225,13 @@ def run_cached(
     flight = flights.BOARD.join_or_start(
         cache_key, compute, budget_s=TIME_BUDGET_S, on_done=finished
     )
-    _follow(flight, label, on_frame)
+    _follow(flight, label, on_frame, unit)
     if flight.error is not None:
         raise flight.error
     if flight.stopped == "idle":  # everyone else left it: this session computes it now
-        return run_cached(cache_key, compute, label=label, on_frame=on_frame, cache=cache)
+        return run_cached(
+            cache_key, compute, label=label, on_frame=on_frame, cache=cache, unit=unit
+        )
     if flight.stopped is None:
         return flight.result
     stopped_at = (flight.reached, flight.total, flight.budget_s)
@@ -240,7 +244,10 @@ def run_cached(
 
 
 def _follow(
-    flight: flights.Flight, label: str, on_frame: Callable[[TrainProgress], None] | None
+    flight: flights.Flight,
+    label: str,
+    on_frame: Callable[[TrainProgress], None] | None,
+    unit: str = "iteration",
 ) -> None:
     """Watch ``flight`` until it is done: its progress in a bar, its frames drawn by
     ``on_frame``. A rerun or a closed tab raises out of the Streamlit calls here, which
@@ -258,8 +265,7 @@ def _follow(
             done = (progress.iteration + 1) / max(progress.num_iterations, 1)
             bar.progress(
                 min(done, 1.0),
-                text=f"{label}: iteration {progress.iteration + 1:,} of "
-                f"{progress.num_iterations:,}",
+                text=f"{label}: {unit} {progress.iteration + 1:,} of {progress.num_iterations:,}",
             )
             now = time.monotonic()
             if on_frame is not None and progress is not drawn and now - last_frame >= FRAME_SECONDS:
@@ -445,6 +451,7 @@ def train_compared(
             ),
             label=f"Training with {name}",
             on_frame=show_progress,
+            unit="epoch",
         )
     return ComparedRuns(results, draw(finished(), final=True))
 
