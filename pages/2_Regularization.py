@@ -165,7 +165,7 @@ page.chart(
     ),
     key="reg-weights",
 )
-norm_left, norm_right, norm_text = st.columns([1, 1, 3])
+norm_left, norm_right, norm_text = st.columns([2, 2, 3])
 page.weight_norm_metrics(
     {"without regularization": plain_run.params, f"with L2 ({L2_NAME[4:]})": l2_run.params},
     (norm_left, norm_right),

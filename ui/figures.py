@@ -6,6 +6,7 @@ course: points ``X (2, m)``, labels ``Y (1, m)`` with values 0/1.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -40,9 +41,12 @@ PROBABILITY_SCALE = [[0.0, "#e8a0a8"], [0.5, "#ffffff"], [1.0, "#9dbde6"]]
 # and change nothing these figures use.
 TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 FONT_SIZE = 16  # readable on a projector
+TITLE_CHARS = 28  # a title line that fits a phone's width
+COMPACT_TITLE_CHARS = 20  # ... or a third of a projected page
 HEIGHT = 460
 MAP_HEIGHT = 540  # maps keep equal axes, so they need more height to be as wide
 NO_BOUNDARY = "No decision boundary:<br>the same answer everywhere"
+MAP_MARGIN = 0.08  # of the points' span on each side: a frame, not a moat
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
 FINAL_RESOLUTION = 160
 
@@ -52,16 +56,27 @@ def series_color(index: int) -> str:
     return SERIES_COLORS[index % len(SERIES_COLORS)]
 
 
-def _style(fig: go.Figure, title: str, *, height: int = HEIGHT) -> go.Figure:
+def _style(
+    fig: go.Figure, title: str, *, height: int = HEIGHT, title_chars: int = TITLE_CHARS
+) -> go.Figure:
     # The legend sits along the bottom edge, below the axis title, so it never collides
     # with the title, subplot titles or a colour bar.
     has_legend = fig.layout.showlegend is not False and len(fig.data) > 1
+    # Plotly never wraps a title: long ones are broken at spaces so they fit a phone (or a
+    # third of a projected page) instead of running off the chart.
+    title = "<br>".join(textwrap.wrap(title, title_chars)) if "<br>" not in title else title
+    lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
         template=TEMPLATE,
         title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
         font={"size": FONT_SIZE},
         height=height,
-        margin={"l": 60, "r": 20, "t": 50 if title else 15, "b": 105 if has_legend else 55},
+        margin={
+            "l": 60,
+            "r": 20,
+            "t": 25 + 25 * lines if title else 15,
+            "b": 105 if has_legend else 55,
+        },
         legend={
             "orientation": "h",
             "yref": "container",
@@ -126,8 +141,8 @@ def scatter_figure(
     fig = go.Figure(_point_traces(X_train, Y_train, "train"))
     if X_test is not None and Y_test is not None:
         fig.add_traces(_point_traces(X_test, Y_test, "test"))
-    fig.update_xaxes(title="x1", zeroline=False)
-    fig.update_yaxes(title="x2", zeroline=False, scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(title="x1", zeroline=False, constrain="domain")
+    fig.update_yaxes(title="x2", zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain")
     return _style(fig, title, height=height)
 
 
@@ -199,17 +214,24 @@ def decision_boundary_figure(
     fig.add_traces(_point_traces(X_train, Y_train, "train"))
     if X_test is not None and Y_test is not None:
         fig.add_traces(_point_traces(X_test, Y_test, "test"))
-    fig.update_xaxes(title="x1", range=[float(xs[0]), float(xs[-1])], zeroline=False)
+    # Equal units on both axes, kept by shrinking the plot area rather than widening an
+    # axis beyond the map (which left the map small inside empty axes).
+    fig.update_xaxes(
+        title="x1", range=[float(xs[0]), float(xs[-1])], zeroline=False, constrain="domain"
+    )
     fig.update_yaxes(
         title="x2",
         range=[float(ys[0]), float(ys[-1])],
         zeroline=False,
         scaleanchor="x",
         scaleratio=1,
+        constrain="domain",
     )
     if compact:
         fig.update_layout(showlegend=False)
-    return _style(fig, title, height=height)
+    return _style(
+        fig, title, height=height, title_chars=COMPACT_TITLE_CHARS if compact else TITLE_CHARS
+    )
 
 
 def boundary_figure(
@@ -226,7 +248,9 @@ def boundary_figure(
     points span the grid, so hiding the test points keeps the same view)."""
     everything = np.concatenate([data.X_train, data.X_test], axis=1)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
-        xs, ys, probs = decision_grid(dict(params), everything, resolution=resolution)
+        xs, ys, probs = decision_grid(
+            dict(params), everything, resolution=resolution, margin=MAP_MARGIN
+        )
     return decision_boundary_figure(
         xs,
         ys,

@@ -206,7 +206,7 @@ def regularization_presets(prefix: str) -> dict[str, dict[str, Any]]:
 
 def regularization_controls(prefix: str) -> RegularizationSettings:
     """The mode, λ and keep_prob (in the current container); unused sliders are greyed."""
-    mode_column, lambda_column, keep_column = st.columns([2, 2, 2])
+    mode_column, lambda_column, keep_column = st.columns([3, 2, 2])  # all four modes in view
     with mode_column:
         mode = bound_widget(
             st.segmented_control,
@@ -346,7 +346,9 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
     """Widgets of the optimization lesson (in the current container): the optimizers to
     compare, the mini-batch size, and in an expander momentum's, Adam's and the decay's
     settings."""
-    choice_column, size_column = st.columns([3, 2])
+    # The optimizers get a row of their own: beside the slider, the fourth one's chip
+    # was cut off.
+    choice_column, size_column = st.container(), st.columns([3, 2])[0]
     with choice_column:
         optimizers = bound_widget(
             st.multiselect,
