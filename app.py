@@ -70,7 +70,7 @@ page.chart(
             data.Y_train,
             data.X_test,
             data.Y_test,
-            title=f"{choice.label}: filled circles train, open diamonds test",
+            title=choice.label,  # the legend tells train from test
             height=520,
         ),
     ),

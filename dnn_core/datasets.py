@@ -84,30 +84,35 @@ def moons(n_train: int = 300, n_test: int = 100, noise: float = 0.2, seed: int =
 
 def _football_points(rng: np.random.Generator, m: int, noise: float, islands: int):
     """Ball positions on half a pitch; label 1 where the French players win the header:
-    above a wavy frontier blurred by ``noise``, with a few random mislabels. ``islands``
-    small patches of the other team's wins inside each side (like the course's data)
-    are what an unregularized network bends its boundary around."""
+    above a wavy frontier blurred by ``noise``, except inside ``islands`` small patches at
+    random places where the other team wins (mislabelled points, as in the course's data).
+    A patch holds a handful of points: an unregularized network bends its boundary around
+    each one, which new points, with their patches elsewhere, do not reward."""
     X = np.column_stack([rng.uniform(-0.75, 0.45, m), rng.uniform(-0.75, 0.65, m)])
     frontier = 0.05 + 0.22 * np.sin(2.6 * X[:, 0] + 0.6) - 0.12 * X[:, 0]
     y = (X[:, 1] - frontier + rng.normal(0.0, noise, m) > 0).astype(np.int64)
     centres = np.column_stack([rng.uniform(-0.7, 0.4, islands), rng.uniform(-0.7, 0.6, islands)])
     for centre in centres:
-        inside = np.sum((X - centre) ** 2, axis=1) < 0.08**2
+        inside = np.sum((X - centre) ** 2, axis=1) < FOOTBALL_ISLAND_RADIUS**2
         y[inside] = 1 - y[inside]
-    mislabelled = rng.random(m) < 0.02
-    y[mislabelled] = 1 - y[mislabelled]
     return X, y
 
 
-def football(n_train: int = 211, n_test: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
+FOOTBALL_ISLANDS = 5
+FOOTBALL_ISLAND_RADIUS = 0.1
+
+
+def football(n_train: int = 211, n_test: int = 200, noise: float = 0.03, seed: int = 0) -> Dataset:
     """A football-like set with the shape of the regularization lesson's data (211 train,
-    200 test points; the original cannot be shipped). The training set carries a few
-    islands of mislabelled points that the test set does not, so an unregularized network
-    overfits them (about 96 % train / 81 % test after 30000 iterations of the course's
-    [2, 20, 3, 1] net, against 85 % / 97 % with L2 lambda = 0.7)."""
+    200 test points; the original cannot be shipped). Each split has its own
+    :data:`FOOTBALL_ISLANDS` patches of mislabelled points, so fitting the training set's
+    patches is fitting noise: after 3000 iterations of the course's [2, 20, 3, 1] net
+    (Xavier start, lr 0.3, weight seed 3) an unregularized network reaches about
+    96 % train / 81 % test, against 88 % / 88 % with L2 lambda = 0.7 and 92 % / 89 %
+    with dropout keep_prob = 0.86."""
     rng = np.random.default_rng(seed)
-    X_train, y_train = _football_points(rng, n_train, noise, islands=5)
-    X_test, y_test = _football_points(rng, n_test, noise, islands=0)
+    X_train, y_train = _football_points(rng, n_train, noise, FOOTBALL_ISLANDS)
+    X_test, y_test = _football_points(rng, n_test, noise, FOOTBALL_ISLANDS)
     return _as_dataset(X_train, y_train, X_test, y_test, "football")
 
 
@@ -165,7 +170,7 @@ CATALOG: dict[str, DatasetSpec] = {
     "football": DatasetSpec(
         football,
         "Football (course-like)",
-        0.08,
+        0.03,
         0.4,
         0,
         "Where should the goalkeeper kick? A curved frontier with noisy points: "

@@ -1,14 +1,15 @@
 """What the lessons measure about a network beyond its cost and accuracy: the signals in
-each layer, the size of the weights, units that are alike or dead, ReLU's kinks."""
+each layer, the size of the weights, units that are alike or dead, ReLU's kinks, the cost on
+held-out points while training, and the plain-words verdict on a run that cannot learn."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import squared_weights
+from .losses import compute_cost, squared_weights
 from .network import backward, forward, num_layers
 
 ROUND_OFF = 1e-9
@@ -113,3 +114,97 @@ def dead_units(params: Mapping[str, np.ndarray], X: np.ndarray) -> dict[int, flo
         layer: float(np.mean(np.all(cache[f"A{layer}"] == 0.0, axis=-1)))  # over (n_l,) units
         for layer in range(1, num_layers(params))
     }
+
+
+def cross_entropy(
+    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray
+) -> float | np.ndarray:
+    """The cross-entropy of the whole network's predictions on ``X (n_x, m)``, ``Y (1, m)``:
+    no L2 term and no dropout, so it compares training and test points, and a regularized
+    model with a plain one, on the same footing."""
+    params = dict(params)
+    with np.errstate(all="ignore"):  # a diverging run's weights may overflow: inf, not a warning
+        AL, _ = forward(X, params)
+        cost = compute_cost(AL, Y)  # a float, or (K,) for K stacked models
+    return float(cost) if np.ndim(cost) == 0 else np.asarray(cost)
+
+
+@dataclass
+class CostRecorder:
+    """A training callback (``dnn_core.train(..., callback=recorder)``) that records the
+    cross-entropy of the live parameters on named point sets, e.g. ``{"train": (X, Y),
+    "test": (X_test, Y_test)}``, at every recorded iteration, then hands the progress on to
+    ``then`` and returns its answer (so ``then`` can still stop the run).
+
+    The loop records only the training cost; this lets a lesson watch the test cost fall,
+    then rise as a network starts fitting noise, without a change to the loop.
+    """
+
+    points: Mapping[str, tuple[np.ndarray, np.ndarray]]
+    then: Callable[..., bool | None] | None = None
+    iterations: list[int] = field(default_factory=list)
+    costs: dict[str, list[float]] = field(default_factory=dict)
+
+    def __call__(self, progress) -> bool | None:
+        self.iterations.append(int(progress.iteration))
+        for name, (X, Y) in self.points.items():
+            self.costs.setdefault(name, []).append(cross_entropy(progress.params, X, Y))
+        return None if self.then is None else self.then(progress)
+
+    def curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Point set -> ``(iterations (n,), cross-entropy (n,))``."""
+        iterations = np.asarray(self.iterations)
+        return {name: (iterations, np.asarray(costs)) for name, costs in self.costs.items()}
+
+
+FLAT_SPREAD = 0.02
+"""Predicted probabilities that all lie within this of each other carry no information
+about the input: the network answers the same for every point."""
+DEAD_SHARE = 0.5
+"""With at least this share of a layer's ReLU units dead, they explain a flat output."""
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Why a network answers the same for every point, if it does: ``kind`` is ``"zeros"``
+    (every weight is still exactly 0: no unit receives a gradient), ``"dead"``
+    (many ReLU units of a layer output 0 on every point: no signal passes and no gradient
+    flows back), ``"vanished"`` (the signal shrank to nothing on its way through tiny
+    weights; the answer is 0.5), ``"flat"`` (another constant answer) or ``""`` (the
+    answer depends on the input). ``dead`` is hidden layer -> share of dead units; ``mean``
+    and ``spread`` (max - min) describe the predicted probabilities."""
+
+    kind: str
+    dead: dict[int, float]
+    mean: float
+    spread: float
+
+    @property
+    def deadest_layer(self) -> tuple[int, float]:
+        """``(hidden layer, share of dead units)`` of the layer with most dead units."""
+        return max(self.dead.items(), key=lambda item: item[1], default=(0, 0.0))
+
+
+def stall(params: Mapping[str, np.ndarray], X: np.ndarray) -> Stall:
+    """Diagnose a network on ``X (n_x, m)``. Dead units alone are no stall (a network that
+    learnt well may have some); a flat output is, and dead units then explain it."""
+    params = dict(params)
+    dead = dead_units(params, X)
+    with np.errstate(all="ignore"):
+        AL, _ = forward(X, params)
+    probabilities = np.asarray(AL, dtype=np.float64).ravel()
+    finite = probabilities[np.isfinite(probabilities)]
+    mean = float(np.mean(finite)) if finite.size else float("nan")
+    spread = float(np.ptp(finite)) if finite.size else 0.0
+    kind = ""
+    weights = [value for name, value in params.items() if name.startswith("W")]
+    if spread < FLAT_SPREAD:
+        if weights and not any(np.any(W) for W in weights):
+            kind = "zeros"
+        elif dead and max(dead.values()) >= DEAD_SHARE:
+            kind = "dead"
+        elif abs(mean - 0.5) < FLAT_SPREAD:
+            kind = "vanished"
+        else:
+            kind = "flat"
+    return Stall(kind, dead, mean, spread)

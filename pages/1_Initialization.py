@@ -43,6 +43,7 @@ with page.stop_on_error():
     result = trained[scheme]
     view.draw_run(result, configs[scheme], config.data)
 page.show_run_status(result)
+page.explain_stall(result.params, data.X_train)
 train_accuracy, test_accuracy = runs.accuracies(result.params, data)
 page.accuracy_metrics(
     train_accuracy,

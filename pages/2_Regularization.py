@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dnn_core import course, diagnostics
+from dnn_core import course
 from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
 
 PREFIX = "reg"
@@ -34,11 +34,12 @@ with page.stop_on_error():
     view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="reg-main")
     # The run to watch, the course's models and every swept value train as one stack.
     trained = runs.train_together(
-        data, config.data, networks, label="Training", on_frame=view.follow("main")
+        data, config.data, networks, label="Training", on_frame=view.follow("main"), scored=True
     )
-    result = trained["main"]
+    result = trained["main"].result
     view.draw_run(result, networks["main"], config.data)
 page.show_run_status(result)
+page.explain_stall(result.params, data.X_train)
 
 train_accuracy, test_accuracy = runs.accuracies(result.params, data)
 page.metric_row(
@@ -79,7 +80,7 @@ with explain_right:
 
 st.header("The course's three models")
 course_configs = settings.course_configs(base)
-course_runs = {name: trained[name] for name in course_configs}
+course_runs = {name: trained[name].result for name in course_configs}
 for index, (column, (name, run)) in enumerate(
     zip(st.columns(len(course_runs)), course_runs.items(), strict=True)
 ):
@@ -93,18 +94,33 @@ for index, (column, (name, run)) in enumerate(
         key=f"reg-course-{index}",
         container=column,
     )
-table_column, text_column = st.columns([3, 2])
-page.results_table(
-    runs.accuracy_table(course_runs, data), key="reg-course-table", container=table_column
+cost_column, table_column = st.columns([3, 2])
+page.chart(
+    runs.memoize(
+        ("reg train test costs", config.data, tuple(course_configs.values())),
+        lambda: figures.train_test_costs_figure(
+            {name: trained[name].curves for name in course_configs},
+            num_iterations=base.epochs,
+        ),
+    ),
+    key="reg-train-test-costs",
+    container=cost_column,
 )
-with text_column:
+with table_column:
+    page.results_table(
+        figures.with_gap(runs.accuracy_table(course_runs, data)),
+        key="reg-course-table",
+        formats={"gap (pts)": "%+.1f"},
+    )
     page.explain(
-        "The course's comparison, computed live with the sidebar's settings (the course "
-        f"trains {lesson_controls.spaced(course.REGULARIZATION.epochs)} iterations on its "
-        f"own football data: {page.course_percent(*PUBLISHED['no regularization'])} without "
+        "Computed live with the sidebar's settings (the course trains "
+        f"{lesson_controls.spaced(course.REGULARIZATION.epochs)} iterations on its own "
+        f"football data: {page.course_percent(*PUBLISHED['no regularization'])} without "
         f"regularization, {page.course_percent(*PUBLISHED['L2, lambda = 0.7'])} with L2).",
-        look_for="regularization lowers train accuracy a little and raises test accuracy. "
-        "Here dropout draws fresh masks every step, as real dropout does.",
+        look_for="without regularization the training cost keeps falling while the test "
+        "cost turns up, and the gap is large: the network learns the training set's "
+        "mislabelled patches. L2 and dropout give up a little training accuracy and "
+        "close the gap. Here dropout draws fresh masks every step, as real dropout does.",
     )
 for name, run in course_runs.items():
     page.show_run_status(run, what=f"The model with {name}")
@@ -115,7 +131,7 @@ for column, (name, (values, x_title, marked)) in zip(
 ):
     with column:
         swept = runs.sweep_scores(
-            [trained[lesson_controls.swept_name(name, value)] for value in values], data
+            [trained[lesson_controls.swept_name(name, value)].result for value in values], data
         )
         page.chart(
             runs.memoize(
@@ -153,14 +169,10 @@ page.chart(
     ),
     key="reg-weights",
 )
-norms = [diagnostics.squared_weight_norm(run.params) for run in (plain_run, l2_run)]
-norm_left, norm_right, norm_text = st.columns([1, 1, 3])
-norm_left.metric("Σ‖W‖² without regularization", f"{norms[0]:.3g}")
-norm_right.metric(
-    f"Σ‖W‖² with L2 ({LAMBDA} = {COURSE_LAMBDA:g})",
-    f"{norms[1]:.3g}",
-    delta=f"{(norms[1] / norms[0] - 1) * 100:+.0f} %" if norms[0] > 0 else None,
-    delta_color="off",
+norm_left, norm_right, norm_text = st.columns([2, 2, 3])
+page.weight_norm_metrics(
+    {"without regularization": plain_run.params, f"with L2 ({L2_NAME[4:]})": l2_run.params},
+    (norm_left, norm_right),
 )
 with norm_text:
     page.explain(

@@ -32,9 +32,10 @@ page.explain(
     r"\frac{\lVert d\theta - d\theta_{\text{approx}} \rVert_2}"
     r"{\lVert d\theta \rVert_2 + \lVert d\theta_{\text{approx}} \rVert_2}",
 )
-# The open tab is in the URL too (?gc_tab=Network+check), so a link can open at it.
-one_d_tab, network_tab, pitfalls_tab, cost_tab = st.tabs(
-    ["1-D check", "Network check", "Dropout and L2", "What it costs"],
+# The open tab is in the URL too (?gc_tab=1-D+check), so a link can open at it. The
+# network check, with the course's planted bugs, is the lesson's headline: it opens first.
+network_tab, one_d_tab, pitfalls_tab, cost_tab = st.tabs(
+    ["Network check", "1-D check", "Dropout and L2", "What it costs"],
     key=f"{PREFIX}_tab",
     bind=state.BIND,
 )
@@ -135,7 +136,7 @@ with network_tab:
 
 with pitfalls_tab:
     if case.too_big:
-        st.error("The network is too large to check; see the Network check tab.")
+        st.info(check_view.TOO_BIG_ELSEWHERE, icon=":material/info:")
     else:
         check_view.pitfalls(
             {
@@ -147,7 +148,7 @@ with pitfalls_tab:
 
 with cost_tab:
     if case.too_big:
-        st.error("The network is too large to check; see the Network check tab.")
+        st.info(check_view.TOO_BIG_ELSEWHERE, icon=":material/info:")
     else:
         check_view.check_costs(case, check.epsilon, PREFIX)
         page.explain(

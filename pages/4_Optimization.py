@@ -48,10 +48,11 @@ if not settings.optimizers:
 
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
+    m = data.X_train.shape[1]
+    config = page.cap_epochs(config, settings, m)
     configs = settings.configs(config)
     budgets.check_page_budget(data, list(configs.values()))
-m, epochs = data.X_train.shape[1], config.num_iterations
-page.refuse_too_many_steps(settings, m, epochs)
+epochs = config.num_iterations
 
 st.header("Cost while training")
 with page.stop_on_error():
@@ -74,8 +75,8 @@ with text_column:
     page.explain(
         "**Above:** the cost on the whole training set after each epoch. **Left:** the cost "
         "of every single step, measured on the mini-batch that step used.",
-        look_for="Adam's cost falls fastest and lowest; with a small learning rate momentum "
-        "follows mini-batch GD closely (it smooths the steps, it doesn't lengthen them). "
+        look_for="Adam's cost falls first; momentum's averaged steps part from mini-batch "
+        "GD's early on, then meet them (it smooths the steps, it doesn't lengthen them). "
         "Per step, mini-batch costs are noisy: each batch is a different sample, so the "
         "cost jumps even while the trend goes down. Batch GD is smooth but takes one step "
         "per epoch, so it lags far behind per epoch.",

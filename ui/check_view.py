@@ -25,6 +25,10 @@ VERDICT_BADGES = {
     "error": ("gray", ":material/block:", "Not finite"),
 }
 
+TOO_BIG_ELSEWHERE = (
+    "Nothing to show for a network too large to check: the Network check tab says what to change."
+)
+
 
 def show_verdict(difference: float, *, advice: str | None = None) -> str:
     """The course's verdict on ``difference`` as a coloured badge and its advice (or

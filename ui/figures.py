@@ -6,6 +6,7 @@ course: points ``X (2, m)``, labels ``Y (1, m)`` with values 0/1.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -16,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from dnn_core import decision_grid
 from dnn_core.datasets import Dataset
-from dnn_core.diagnostics import layer_spread
+from dnn_core.diagnostics import FLAT_SPREAD, layer_spread
 
 # One palette for the whole lab, so a class or a series keeps its colour on every page.
 CLASS_COLORS = {0: "#d1495b", 1: "#2e6fba"}
@@ -30,6 +31,8 @@ SERIES_COLORS = (
     "#c9a227",  # ochre
     "#17a2b8",  # teal
 )
+# Line dashes, so series stay apart where their curves meet (and in grey print).
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 TRAIN_COLOR = "#2e6fba"
 TEST_COLOR = "#e07a1f"
 # Probability of class 1: red (class 0) through white (undecided) to blue (class 1).
@@ -38,8 +41,12 @@ PROBABILITY_SCALE = [[0.0, "#e8a0a8"], [0.5, "#ffffff"], [1.0, "#9dbde6"]]
 # and change nothing these figures use.
 TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 FONT_SIZE = 16  # readable on a projector
+TITLE_CHARS = 28  # a title line that fits a phone's width
+COMPACT_TITLE_CHARS = 20  # ... or a third of a projected page
 HEIGHT = 460
 MAP_HEIGHT = 540  # maps keep equal axes, so they need more height to be as wide
+NO_BOUNDARY = "No decision boundary:<br>the same answer everywhere"
+MAP_MARGIN = 0.08  # of the points' span on each side: a frame, not a moat
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
 FINAL_RESOLUTION = 160
 
@@ -49,16 +56,27 @@ def series_color(index: int) -> str:
     return SERIES_COLORS[index % len(SERIES_COLORS)]
 
 
-def _style(fig: go.Figure, title: str, *, height: int = HEIGHT) -> go.Figure:
+def _style(
+    fig: go.Figure, title: str, *, height: int = HEIGHT, title_chars: int = TITLE_CHARS
+) -> go.Figure:
     # The legend sits along the bottom edge, below the axis title, so it never collides
     # with the title, subplot titles or a colour bar.
     has_legend = fig.layout.showlegend is not False and len(fig.data) > 1
+    # Plotly never wraps a title: long ones are broken at spaces so they fit a phone (or a
+    # third of a projected page) instead of running off the chart.
+    title = "<br>".join(textwrap.wrap(title, title_chars)) if "<br>" not in title else title
+    lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
         template=TEMPLATE,
         title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
         font={"size": FONT_SIZE},
         height=height,
-        margin={"l": 60, "r": 20, "t": 50 if title else 15, "b": 105 if has_legend else 55},
+        margin={
+            "l": 60,
+            "r": 20,
+            "t": 25 + 25 * lines if title else 15,
+            "b": 105 if has_legend else 55,
+        },
         legend={
             "orientation": "h",
             "yref": "container",
@@ -123,8 +141,8 @@ def scatter_figure(
     fig = go.Figure(_point_traces(X_train, Y_train, "train"))
     if X_test is not None and Y_test is not None:
         fig.add_traces(_point_traces(X_test, Y_test, "test"))
-    fig.update_xaxes(title="x1", zeroline=False)
-    fig.update_yaxes(title="x2", zeroline=False, scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(title="x1", zeroline=False, constrain="domain")
+    fig.update_yaxes(title="x2", zeroline=False, scaleanchor="x", scaleratio=1, constrain="domain")
     return _style(fig, title, height=height)
 
 
@@ -164,10 +182,22 @@ def decision_boundary_figure(
             showscale=not compact,
         )
     )
-    # The 0.5 level only exists where the probability crosses it; a constant prediction
-    # (e.g. zero initialization) has no boundary to draw.
+    # The 0.5 level only exists where the probability crosses it, and means something only
+    # where the probability varies: a flat 0.5 +- 1e-6 would draw round-off as a zig-zag.
     finite = probs[np.isfinite(probs)]
-    if finite.size and finite.min() < 0.5 < finite.max():
+    flat = not finite.size or np.ptp(finite) < FLAT_SPREAD
+    if flat:
+        fig.add_annotation(
+            text=NO_BOUNDARY,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            bgcolor="rgba(255, 255, 255, 0.85)",
+            font={"size": FONT_SIZE},
+        )
+    elif finite.min() < 0.5 < finite.max():
         fig.add_trace(
             go.Contour(
                 x=xs,
@@ -184,17 +214,24 @@ def decision_boundary_figure(
     fig.add_traces(_point_traces(X_train, Y_train, "train"))
     if X_test is not None and Y_test is not None:
         fig.add_traces(_point_traces(X_test, Y_test, "test"))
-    fig.update_xaxes(title="x1", range=[float(xs[0]), float(xs[-1])], zeroline=False)
+    # Equal units on both axes, kept by shrinking the plot area rather than widening an
+    # axis beyond the map (which left the map small inside empty axes).
+    fig.update_xaxes(
+        title="x1", range=[float(xs[0]), float(xs[-1])], zeroline=False, constrain="domain"
+    )
     fig.update_yaxes(
         title="x2",
         range=[float(ys[0]), float(ys[-1])],
         zeroline=False,
         scaleanchor="x",
         scaleratio=1,
+        constrain="domain",
     )
     if compact:
         fig.update_layout(showlegend=False)
-    return _style(fig, title, height=height)
+    return _style(
+        fig, title, height=height, title_chars=COMPACT_TITLE_CHARS if compact else TITLE_CHARS
+    )
 
 
 def boundary_figure(
@@ -211,7 +248,9 @@ def boundary_figure(
     points span the grid, so hiding the test points keeps the same view)."""
     everything = np.concatenate([data.X_train, data.X_test], axis=1)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
-        xs, ys, probs = decision_grid(dict(params), everything, resolution=resolution)
+        xs, ys, probs = decision_grid(
+            dict(params), everything, resolution=resolution, margin=MAP_MARGIN
+        )
     return decision_boundary_figure(
         xs,
         ys,
@@ -247,7 +286,11 @@ def cost_curves_figure(
                 # A run that diverged early has too few points to draw a line.
                 mode="lines" if np.size(iterations) > 2 else "lines+markers",
                 name=name,
-                line={"color": series_color(index), "width": 3},
+                line={
+                    "color": series_color(index),
+                    "width": 3,
+                    "dash": SERIES_DASHES[index % len(SERIES_DASHES)],
+                },
                 hovertemplate=f"{name}<br>{x_title} %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
             )
         )
@@ -259,6 +302,48 @@ def cost_curves_figure(
     else:
         fig.update_yaxes(title="cost", rangemode="tozero")
     return _style(fig, title, height=height)
+
+
+def train_test_costs_figure(
+    curves: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray]]],
+    *,
+    title: str = "Cross-entropy on training and test points",
+    num_iterations: int | None = None,
+    height: int = HEIGHT,
+) -> go.Figure:
+    """Overfitting as it happens: model -> ``{"train": (iterations, costs), "test": ...}``
+    drawn as one colour a model, training points solid and test points dashed. A test
+    curve that turns up while its training curve still falls is the network fitting noise."""
+    fig = go.Figure()
+    for index, (model, splits) in enumerate(curves.items()):
+        for split, dash in (("train", "solid"), ("test", "dash")):
+            if split not in splits:
+                continue
+            iterations, costs = splits[split]
+            fig.add_trace(
+                go.Scatter(
+                    x=np.asarray(iterations),
+                    y=np.asarray(costs),
+                    mode="lines",
+                    name=f"{model}, {split}",
+                    legendgroup=model,
+                    line={"color": series_color(index), "width": 3, "dash": dash},
+                    hovertemplate=f"{model}, {split}<br>iteration %{{x}}<br>"
+                    "cross-entropy %{y:.4f}<extra></extra>",
+                )
+            )
+    fig.update_xaxes(title="iteration")
+    if num_iterations is not None:
+        fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
+    fig.update_yaxes(title="cross-entropy", rangemode="tozero")
+    return _style(fig, title, height=height)
+
+
+def with_gap(table: pd.DataFrame) -> pd.DataFrame:
+    """A results table with a ``gap (pts)`` column: train minus test accuracy in
+    percentage points (large and positive: the model overfits)."""
+    gap = (table["train accuracy"] - table["test accuracy"]) * 100
+    return table.assign(**{"gap (pts)": gap})
 
 
 def layer_histograms_figure(

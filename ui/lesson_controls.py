@@ -31,12 +31,16 @@ def presets(
     course: sidebar.LessonDefaults,
     defaults: sidebar.LessonDefaults,
     lesson_values: dict[str, Any],
+    default_values: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """A lesson's two preset buttons, label -> widget values: the course's settings and the
-    quick lesson defaults, each with the lesson's own widget values."""
+    quick lesson defaults, each with the lesson's own widget values (``default_values``
+    override them for the quick defaults)."""
     return {
         course_label: sidebar.lesson_settings(prefix, course) | lesson_values,
-        "Quick lesson defaults": sidebar.lesson_settings(prefix, defaults) | lesson_values,
+        "Quick lesson defaults": sidebar.lesson_settings(prefix, defaults)
+        | lesson_values
+        | (default_values or {}),
     }
 
 
@@ -211,13 +215,13 @@ def regularization_presets(prefix: str) -> dict[str, dict[str, Any]]:
 
 def regularization_controls(prefix: str) -> RegularizationSettings:
     """The mode, λ and keep_prob (in the current container); unused sliders are greyed."""
-    mode_column, lambda_column, keep_column = st.columns([2, 2, 2])
+    mode_column, lambda_column, keep_column = st.columns([3, 2, 2])  # all four modes in view
     with mode_column:
         mode = bound_widget(
             st.segmented_control,
             "Regularization",
             key(prefix, "mode"),
-            "l2",
+            "none",  # the lesson opens on the problem: a network that overfits
             options=list(MODES),
             format_func=MODES.get,
             required=True,
@@ -266,6 +270,8 @@ DECAYS = {"none": "None", "inverse": "Every epoch", "scheduled": "In steps"}
 MAX_DECAY_RATE = 10.0
 MAX_DECAY_INTERVAL = 10_000
 COURSE_BATCH_SIZE = course.COURSE_MINI_BATCH_SIZE
+DEFAULT_BATCH_SIZE = 16  # many noisy steps an epoch: the optimizers part early
+DEFAULT_OPTIMIZERS = ("batch", "minibatch", "momentum", "adam")
 
 
 @dataclass(frozen=True)
@@ -349,13 +355,15 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
     """Widgets of the optimization lesson (in the current container): the optimizers to
     compare, the mini-batch size, and in an expander momentum's, Adam's and the decay's
     settings."""
-    choice_column, size_column = st.columns([3, 2])
+    # The optimizers get a row of their own: beside the slider, the fourth one's chip
+    # was cut off.
+    choice_column, size_column = st.container(), st.columns([3, 2])[0]
     with choice_column:
         optimizers = bound_widget(
             st.multiselect,
             "Optimizers to compare",
             key(prefix, "optimizers"),
-            ["minibatch", "momentum", "adam"],
+            list(DEFAULT_OPTIMIZERS),
             options=list(OPTIMIZER_CHOICES),
             format_func=OPTIMIZER_CHOICES.get,
             help="Each one trains the same network from the same initial weights.",
@@ -365,7 +373,7 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
             st.select_slider,
             "Mini-batch size",
             key(prefix, "batch_size"),
-            64,
+            DEFAULT_BATCH_SIZE,
             options=MINI_BATCH_SIZES,
             help="Examples per step for mini-batch GD, momentum and Adam (1 is stochastic "
             "gradient descent). Batch GD always uses the whole training set.",
@@ -470,4 +478,5 @@ def optimization_presets(prefix: str) -> dict[str, dict[str, Any]]:
             key(prefix, "adam_epsilon"): 1e-8,
             key(prefix, "decay"): "none",
         },
+        {key(prefix, "batch_size"): DEFAULT_BATCH_SIZE},
     )

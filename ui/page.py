@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +176,23 @@ def metric_row(values: Mapping[str, str], *, helps: Mapping[str, str] | None = N
         column.metric(label, value, help=helps.get(label))
 
 
+SQUARED_NORM = "\N{GREEK CAPITAL LETTER SIGMA}\N{DOUBLE VERTICAL LINE}W\N{DOUBLE VERTICAL LINE}²"
+
+
+def weight_norm_metrics(runs: Mapping[str, Mapping[str, Any]], columns: Sequence[Any]) -> None:
+    """Σ‖W‖² of each run (label -> params), one metric a column; the runs after the first
+    show their change against it."""
+    norms = [diagnostics.squared_weight_norm(params) for params in runs.values()]
+    for index, (column, label) in enumerate(zip(columns, runs, strict=True)):
+        change = norms[index] / norms[0] - 1 if index and norms[0] > 0 else None
+        column.metric(
+            f"{SQUARED_NORM} {label}",
+            f"{norms[index]:.3g}",
+            delta=None if change is None else f"{change * 100:+.0f} %",
+            delta_color="off",
+        )
+
+
 def final_cost(result: Any) -> str:
     """A run's last recorded cost, to 4 significant digits."""
     return f"{result.costs[-1]:.4g}" if result.costs.size else "n/a"
@@ -208,20 +225,24 @@ def symmetry_metric(symmetry: diagnostics.UnitSymmetry, train_accuracy: float) -
 MAX_STEPS = 100_000
 
 
-def refuse_too_many_steps(settings: Any, m: int, epochs: int) -> None:
-    """Stop the page with a plain message when the optimizers would take more than
-    :data:`MAX_STEPS` mini-batch steps each (``settings``: the optimization lesson's)."""
+def cap_epochs(config: sidebar.SidebarConfig, settings: Any, m: int) -> sidebar.SidebarConfig:
+    """``config`` with at most as many epochs as keep the optimizers within
+    :data:`MAX_STEPS` mini-batch steps each (``settings``: the optimization lesson's), and
+    a plain note when it had to cut them."""
     steps = settings.steps_per_epoch(m)
+    epochs = config.num_iterations
     uses_mini_batches = any(choice != "batch" for choice in settings.optimizers)
-    if uses_mini_batches and epochs * steps > MAX_STEPS:
-        st.error(
-            f"{epochs:,} epochs \N{MULTIPLICATION SIGN} {steps:,} mini-batches of "
-            f"{settings.mini_batch_size} = {epochs * steps:,} steps per optimizer; "
-            f"this page trains at most {MAX_STEPS:,} (the course's run is 50,000). Use "
-            "fewer epochs or larger mini-batches.",
-            icon=":material/error:",
-        )
-        st.stop()
+    if not uses_mini_batches or epochs * steps <= MAX_STEPS:
+        return config
+    capped = max(1, MAX_STEPS // steps)
+    st.info(
+        f"Mini-batches of {settings.mini_batch_size} make {steps:,} steps an epoch, so "
+        f"{epochs:,} epochs would be {epochs * steps:,} steps per optimizer; this page "
+        f"trains at most {MAX_STEPS:,} (the course's run is 50,000), so it trains "
+        f"{capped:,} epochs. Larger mini-batches allow more epochs.",
+        icon=":material/info:",
+    )
+    return replace(config, num_iterations=capped)
 
 
 def course_percent(*published: str) -> str:
@@ -265,6 +286,40 @@ def stop_on_error() -> Iterator[None]:
     except (DatasetError, ValueError) as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
+
+
+def explain_stall(params: Mapping[str, Any], X: Any) -> None:
+    """Say in plain words why a trained network answers the same for every point of
+    ``X`` (see :func:`dnn_core.diagnostics.stall`); nothing when it learnt something."""
+    verdict = diagnostics.stall(params, X)
+    if verdict.kind == "zeros":
+        text = (
+            "Every weight is still exactly 0: each hidden unit outputs 0 and receives a "
+            "zero gradient, so nothing ever moves and the network answers 0.5 everywhere."
+        )
+    elif verdict.kind == "dead":
+        layer, share = verdict.deadest_layer
+        text = (
+            f"The network answers {verdict.mean:.2f} for every point: {share:.0%} of the "
+            f"units of hidden layer {layer} output 0 on every training point (dead ReLUs), "
+            "so no signal reaches the output and no gradient flows back to revive them. "
+            "One step that is too large can kill them (try a smaller learning rate); "
+            "weights that start at zero start them dead."
+        )
+    elif verdict.kind == "vanished":
+        text = (
+            "The network predicts 0.5 everywhere: the signal vanished. The weights are so "
+            "small that the output hardly depends on the input, and the gradients that "
+            "should make them grow are just as small (try a larger scale, or He)."
+        )
+    elif verdict.kind == "flat":
+        text = (
+            f"The network answers {verdict.mean:.2f} for every point: it has learnt nothing "
+            "about the input yet."
+        )
+    else:
+        return
+    st.warning(text, icon=":material/heart_broken:")
 
 
 def show_run_status(result: Any, *, what: str | None = None) -> None:

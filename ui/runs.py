@@ -32,6 +32,7 @@ from dnn_core import (
     TrainProgress,
     TrainResult,
     accuracy,
+    diagnostics,
     init_params,
     train_stack,
 )
@@ -129,6 +130,7 @@ def run_cached(
     label: str,
     on_frame: Callable[[TrainProgress], None] | None = None,
     cache: BoundedCache = RESULTS,
+    unit: str = "iteration",
 ) -> T:
     """``compute(callback, should_stop, resume)`` once per ``cache_key`` for every session,
     with a progress bar while it runs (see :mod:`ui.flights`: a request for a run in
@@ -142,6 +144,7 @@ def run_cached(
         label: what the progress bar says.
         on_frame: called with a snapshot of the progress at most every
             :data:`FRAME_SECONDS` to redraw live figures.
+        unit: what the progress bar counts, the page's own word ("iteration", "epoch").
     """
     cached = cache.get(cache_key)
     if cached is not None:
@@ -166,11 +169,13 @@ def run_cached(
         budget_s=TIME_BUDGET_S,
         on_done=finished,
     )
-    _follow(flight, label, on_frame)
+    _follow(flight, label, on_frame, unit)
     if flight.error is not None:
         raise flight.error
     if flight.stopped == "idle":  # everyone else left it: this session carries it on now
-        return run_cached(cache_key, compute, label=label, on_frame=on_frame, cache=cache)
+        return run_cached(
+            cache_key, compute, label=label, on_frame=on_frame, cache=cache, unit=unit
+        )
     if flight.stopped is None:
         return flight.result
     stopped_at = (flight.reached, flight.total, flight.budget_s)
@@ -183,13 +188,19 @@ def run_cached(
 
 
 def _resumable(result: Any) -> bool:
-    """Whether a run cut short can be carried on (a result, or a stack's list of them)."""
+    """Whether a run cut short can be carried on (a result, or a stack's list of them with
+    its cost curves)."""
+    if isinstance(result, tuple):
+        result = result[0]
     results = result if isinstance(result, list) else [result]
     return all(getattr(item, "state", None) is not None for item in results)
 
 
 def _follow(
-    flight: flights.Flight, label: str, on_frame: Callable[[TrainProgress], None] | None
+    flight: flights.Flight,
+    label: str,
+    on_frame: Callable[[TrainProgress], None] | None,
+    unit: str = "iteration",
 ) -> None:
     """Watch ``flight`` until it is done: its progress in a bar, its frames drawn by
     ``on_frame``. A rerun or a closed tab raises out of the Streamlit calls here, which
@@ -204,9 +215,7 @@ def _follow(
                 waiting = "starting" if flight.started else "waiting for a free worker"
                 text, done = f"{label}: {waiting}", 0.0
             else:
-                text = (
-                    f"{label}: iteration {progress.iteration + 1:,} of {progress.num_iterations:,}"
-                )
+                text = f"{label}: {unit} {progress.iteration + 1:,} of {progress.num_iterations:,}"
                 done = min((progress.iteration + 1) / max(progress.num_iterations, 1), 1.0)
             now = time.monotonic()
             # Redraw only what changed (a class of sessions follows one run), but touch the
@@ -243,6 +252,15 @@ def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, 
         )
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A run and its cross-entropy on named point sets as it trained:
+    ``curves[name] = (iterations (n,), costs (n,))``."""
+
+    result: TrainResult
+    curves: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
 def train_together(
     data: Dataset,
     data_key: Hashable,
@@ -251,7 +269,9 @@ def train_together(
     label: str,
     starts: Mapping[str, tuple[Hashable, dict[str, np.ndarray]]] | None = None,
     on_frame: Callable[[dict[str, TrainProgress]], None] | None = None,
-) -> dict[str, TrainResult]:
+    unit: str = "iteration",
+    scored: bool = False,
+) -> dict[str, Any]:
     """Every run of ``configs`` (name -> config) a page shows side by side, trained as one
     stack of models per kind of data path (:data:`dnn_core.training.STACK_SHARED`: e.g.
     batch and mini-batch runs apart) instead of one by one.
@@ -265,16 +285,24 @@ def train_together(
             weights (the key names them in the cache).
         on_frame: called while a stack trains with ``{name: its progress}`` for the names
             in that stack (at most every :data:`FRAME_SECONDS`).
+        unit: what the progress bar counts ("iteration", "epoch").
+        scored: also record each run's cross-entropy on the training and the test points
+            as it trains; the values are then :class:`Scored`.
+
+    Returns:
+        name -> :class:`~dnn_core.TrainResult` (or :class:`Scored`).
 
     Raises:
         ValueError: with a plain message for a configuration that cannot run.
     """
     starts = starts or {}
+    kind = "train scored" if scored else "train"
+    points = {"train": (data.X_train, data.Y_train), "test": (data.X_test, data.Y_test)}
 
     def run_key(name: str) -> Hashable:
         if name in starts:
-            return ("train", data_key, configs[name], starts[name][0])
-        return ("train", data_key, configs[name])
+            return (kind, data_key, configs[name], starts[name][0])
+        return (kind, data_key, configs[name])
 
     results = {name: RESULTS.get(run_key(name)) for name in configs}
     groups: dict[tuple, dict[Hashable, list[str]]] = {}
@@ -291,23 +319,42 @@ def train_together(
         def frame(progress: TrainProgress, first=first) -> None:
             on_frame({name: model_progress(progress, k) for k, name in enumerate(first)})
 
-        stacked = run_cached(
-            ("stack", data_key, tuple(keys)),
-            lambda callback, should_stop, resume, cs=stack_configs, ss=stack_starts: train_stack(
+        def compute(callback, should_stop, resume, cs=stack_configs, ss=stack_starts):
+            # A stack keeps its cost curves beside its results, also when it is resumed.
+            done, curves = resume if resume is not None else (None, {})
+            recorder = diagnostics.CostRecorder(
+                points if scored else {},
+                then=callback,
+                iterations=list(curves.get("train", ([], []))[0]),
+                costs={name: list(values) for name, (_, values) in curves.items()},
+            )
+            trained = train_stack(
                 data.X_train,
                 data.Y_train,
                 cs,
                 initial_params=ss,
-                callback=callback,
+                callback=recorder,
                 should_stop=should_stop,
-                resume=resume,
-            ),
+                resume=done,
+            )
+            return trained, recorder.curves()
+
+        stacked, curves = run_cached(
+            ("stack", data_key, tuple(keys)),
+            compute,
             label=f"{label} ({len(keys)} network{'s' if len(keys) > 1 else ''} at once)",
             on_frame=frame if on_frame is not None else None,
             cache=STACKS,
+            unit=unit,
         )
         complete = STACKS.get(("stack", data_key, tuple(keys))) is not None
-        for key, result in zip(keys, stacked, strict=True):
+        for k, (key, result) in enumerate(zip(keys, stacked, strict=True)):
+            if scored:
+                model_curves = {
+                    name: (iterations, np.asarray(costs).reshape(len(iterations), -1)[:, k])
+                    for name, (iterations, costs) in curves.items()
+                }
+                result = Scored(result, model_curves)
             if complete:
                 RESULTS.put(key, result)
             for name in group[key]:
@@ -404,7 +451,7 @@ def train_compared(
         )
 
     results = train_together(
-        data, data_key, configs, label="Training the optimizers", on_frame=frame
+        data, data_key, configs, label="Training the optimizers", on_frame=frame, unit="epoch"
     )
     curves = {names[name]: (run.iterations, run.costs) for name, run in results.items()}
     return ComparedRuns(results, draw(curves, final=True))

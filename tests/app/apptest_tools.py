@@ -48,6 +48,8 @@ def cached_trainings() -> list[tuple[Any, Any]]:
     for cache_key in ui_runs.RESULTS:
         if isinstance(cache_key, tuple) and cache_key[0] == "train":
             runs.append((cache_key[-1], ui_runs.RESULTS.get(cache_key)))
+        elif isinstance(cache_key, tuple) and cache_key[0] == "train scored":
+            runs.append((cache_key[-1], ui_runs.RESULTS.get(cache_key).result))  # and its curves
     return runs
 
 

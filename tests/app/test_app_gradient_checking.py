@@ -19,7 +19,7 @@ from tests.app.apptest_tools import (
     metrics,
     open_page,
 )
-from ui import figures
+from ui import check_view, figures
 
 PAGE = "pages/3_Gradient_Checking.py"
 NO_BUGS = {f"gc_bug_{name}": False for name in gradcheck.BUGS}
@@ -47,9 +47,9 @@ def test_default_page_reproduces_the_course_and_points_at_its_two_bugs():
 
     assert_clean(app)
     assert chart_keys(app) == [
-        "gc-epsilon-sweep",
-        "gc-per-block",
+        "gc-per-block",  # the network check, with the course's bugs, opens first
         "gc-entries",
+        "gc-epsilon-sweep",
         "gc-pitfalls",
     ]
     shown = metrics(app)
@@ -188,7 +188,9 @@ def test_a_network_too_large_to_check_says_so_plainly():
 
     said = messages(app)
     assert said["exception"] == []
-    assert any("10,501 parameters" in error for error in said["error"])
+    (error,) = said["error"]  # one error, where the network is chosen; the other tabs point to it
+    assert "10,501 parameters" in error
+    assert [info.value for info in app.info].count(check_view.TOO_BIG_ELSEWHERE) == 2
     assert "gc-per-block" not in chart_keys(app)
 
 

@@ -58,7 +58,12 @@ def test_switching_to_zeros_changes_the_charts_and_metrics():
 
     app.button_group(key="init_scheme").set_value("zeros").run()
 
-    assert_clean(app)
+    said = messages(app)
+    assert said["exception"] == [] and said["error"] == []
+    assert said["warning"] == [
+        "Every weight is still exactly 0: each hidden unit outputs 0 and receives a zero "
+        "gradient, so nothing ever moves and the network answers 0.5 everywhere."
+    ]
     assert metrics(app)["Train accuracy"] == "50.0%"
     zero_costs = array(trace(chart(app, "init-main-cost"), "cost")["y"])
     assert not np.allclose(zero_costs[: he_costs.size], he_costs[: zero_costs.size])
@@ -159,3 +164,25 @@ def test_quick_defaults_button_restores_the_lesson_settings():
     assert app.number_input(key="init_lr").value == pytest.approx(0.1)
     assert app.text_input(key="init_hidden").value == "10, 5"
     assert_clean(app)
+
+
+def test_a_run_that_learns_nothing_says_why_and_draws_no_boundary():
+    app = quick_page(init_lr=10.0)  # He: one huge step leaves every unit of a layer dead
+
+    said = messages(app)["warning"]
+    assert len(said) == 1 and "output 0 on every training point (dead ReLUs)" in said[0]
+    assert "100%" in said[0]
+
+    app.button_group(key="init_scheme").set_value("random").run()
+    app.select_slider(key="init_scale").set_value(0.01)
+    app.number_input(key="init_lr").set_value(0.1).run()
+
+    said = messages(app)["warning"]
+    assert len(said) == 1 and "predicts 0.5 everywhere: the signal vanished" in said[0]
+    boundary = chart(app, "init-main-boundary")
+    assert "boundary" not in [t.get("name") for t in boundary["data"]]
+    assert np.ptp(boundary_probabilities(app)) < 0.02
+
+
+def test_a_network_that_learns_gets_no_stall_warning():
+    assert messages(quick_page())["warning"] == []

@@ -24,6 +24,7 @@ from ui.lesson_controls import OPTIMIZER_CHOICES
 PAGE = "pages/4_Optimization.py"
 EPOCHS = 60
 QUICK = {"opt_iterations": EPOCHS}
+LEARNING_RATE = 0.1  # the lesson's default
 TRAINING_POINTS = 300  # the moons data set's training split
 COURSE_BUTTON = "Course settings (10 000 epochs, slower)"
 
@@ -49,22 +50,30 @@ def table(app):
     return app.dataframe[0].value.set_index("optimizer")
 
 
-def test_default_page_compares_mini_batch_gd_momentum_and_adam():
+def test_default_page_compares_all_four_optimizers_and_tells_them_apart():
     app = quick_page()
 
     assert_clean(app)
     assert chart_keys(app) == [
         "opt-costs",
         "opt-minibatch-costs",
+        "opt-boundary-batch",
         "opt-boundary-minibatch",
         "opt-boundary-momentum",
         "opt-boundary-adam",
     ]
-    names = [OPTIMIZER_CHOICES[choice] for choice in ("minibatch", "momentum", "adam")]
-    assert [line["name"] for line in chart(app, "opt-costs")["data"]] == names
+    names = [OPTIMIZER_CHOICES[choice] for choice in OPTIMIZER_CHOICES]
+    lines = chart(app, "opt-costs")["data"]
+    assert [line["name"] for line in lines] == names
+    assert len({line["line"]["dash"] for line in lines}) == len(names)  # apart where they meet
     assert list(table(app).index) == names
-    # Mini-batches of 64 on 300 points: 5 steps per epoch, each step's cost recorded.
-    assert len(step_costs(app, "adam")) == EPOCHS * math.ceil(TRAINING_POINTS / 64)
+    # No two curves are the same line: every pair is apart somewhere by a visible margin.
+    curves = [epoch_costs(app, choice) for choice in OPTIMIZER_CHOICES]
+    for i, first in enumerate(curves):
+        for second in curves[i + 1 :]:
+            assert np.max(np.abs(first - second)) > 0.03
+    # Mini-batches of 16 on 300 points: 19 steps per epoch, each step's cost recorded.
+    assert len(step_costs(app, "adam")) == EPOCHS * math.ceil(TRAINING_POINTS / 16)
     # Same start and same first mini-batch, so the same first cost (measured before the
     # first step); Adam ends lower than plain mini-batch GD.
     assert step_costs(app, "adam")[0] == step_costs(app, "minibatch")[0]
@@ -117,7 +126,7 @@ def test_learning_rate_decay_is_drawn_and_slows_learning():
     rates = array(trace(chart(decayed, "opt-learning-rate"), "learning rate")["y"])
     # Decayed after each epoch's updates, as the course does: epochs 0 and 1 train at lr0.
     trained_after = np.maximum(np.arange(EPOCHS) - 1, 0)
-    np.testing.assert_allclose(rates, 0.01 / (1.0 + trained_after))
+    np.testing.assert_allclose(rates, LEARNING_RATE / (1.0 + trained_after))
     assert epoch_costs(decayed, "adam")[-1] > epoch_costs(constant, "adam")[-1]
 
 
@@ -128,7 +137,7 @@ def test_scheduled_decay_steps_down_every_interval():
 
     rates = array(trace(chart(app, "opt-learning-rate"), "learning rate")["y"])
     trained_after = np.maximum(np.arange(EPOCHS) - 1, 0)
-    np.testing.assert_allclose(rates, 0.01 / (1.0 + trained_after // 20))
+    np.testing.assert_allclose(rates, LEARNING_RATE / (1.0 + trained_after // 20))
 
 
 def test_no_optimizer_chosen_asks_for_one():
@@ -139,19 +148,22 @@ def test_no_optimizer_chosen_asks_for_one():
     assert chart_keys(app) == []
 
 
-def test_too_many_steps_are_refused_with_a_plain_message():
+def test_too_many_steps_cap_the_epochs_with_a_plain_note():
     app = quick_page(opt_iterations=1000, opt_batch_size=1, opt_optimizers=["minibatch"])
 
     said = messages(app)
-    assert said["exception"] == []
-    assert any("300,000 steps" in error for error in said["error"])
-    assert chart_keys(app) == []
+    assert said["exception"] == [] and said["error"] == []
+    (note,) = [info.value for info in app.info if "steps per optimizer" in info.value]
+    assert "300,000 steps" in note and "trains 333 epochs" in note
+    epochs = array(trace(chart(app, "opt-costs"), OPTIMIZER_CHOICES["minibatch"])["x"])
+    assert epochs[-1] == 332  # 333 epochs of 300 steps: within the page's 100,000
+    assert app.number_input(key="opt_iterations").value == 1000  # the setting is kept
 
 
 def test_course_preset_sets_the_course_settings():
     # Batch GD alone keeps 10 000 epochs quick (one step each); the preset must not touch
     # the choice of optimizers.
-    app = quick_page(opt_optimizers=["batch"], opt_batch_size=16, opt_lr=0.05)
+    app = quick_page(opt_optimizers=["batch"], opt_batch_size=32, opt_lr=0.05)
     app.button(key="opt_preset_0").click().run()
 
     assert_clean(app)

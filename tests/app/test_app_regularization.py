@@ -42,6 +42,7 @@ def test_page_runs_clean_and_draws_every_chart():
         "reg-course-0",
         "reg-course-1",
         "reg-course-2",
+        "reg-train-test-costs",
         "reg-sweep-lambd",
         "reg-sweep-keep_prob",
         "reg-weights",
@@ -49,6 +50,28 @@ def test_page_runs_clean_and_draws_every_chart():
     assert {"Train accuracy", "Test accuracy", "Gap (train - test)", "Final cost"} <= set(
         metrics(app)
     )
+
+
+def test_at_its_defaults_the_page_shows_overfitting_and_regularization_curing_it():
+    app = open_page(PAGE).run()  # as a student opens the lesson
+
+    assert_clean(app)
+    assert app.button_group(key="reg_mode").value == "none"
+    gap = float(metrics(app)["Gap (train - test)"].removesuffix(" pts"))
+    assert gap >= 5  # the unregularized run fits the training set's noise
+    table = app.dataframe[0].value.set_index("model")
+    plain, *regularized = table.index
+    assert table.loc[plain, "gap (pts)"] == pytest.approx(gap, abs=0.05)
+    for name in regularized:
+        assert table.loc[name, "gap (pts)"] <= gap / 2, name
+        assert table.loc[name, "test accuracy"] > table.loc[plain, "test accuracy"], name
+    # Overfitting as it happens: the plain model's test cost turns up while its training
+    # cost goes on falling; L2's ends far lower.
+    curves = {t["name"]: array(t["y"]) for t in chart(app, "reg-train-test-costs")["data"]}
+    plain_train, plain_test = curves[f"{plain}, train"], curves[f"{plain}, test"]
+    assert plain_train[-1] < plain_train[len(plain_train) // 4]
+    assert plain_test[-1] > 1.5 * plain_test.min()
+    assert curves[f"{regularized[0]}, test"][-1] < plain_test[-1] / 1.5
 
 
 @pytest.mark.parametrize("mode", ["none", "l2"])

@@ -18,9 +18,9 @@ ITERATIONS = 200
 # The page trains its networks as one stack: the main run, the course's three models and
 # the two sweeps' twelve ...
 STACKS_ON_THE_PAGE = 1
-# ... of which eleven are distinct: the main run (L2, λ = 0.7 by default) is also the
-# course's L2 model and the sweep's λ = 0.7; λ = 0 and keep_prob = 1 are the course's plain
-# model, keep_prob = 0.86 its dropout model.
+# ... of which eleven are distinct: the main run (unregularized by default) is also the
+# course's plain model and the sweeps' λ = 0 and keep_prob = 1; the sweep's λ = 0.7 is the
+# course's L2 model, keep_prob = 0.86 its dropout model.
 DISTINCT_RUNS = 11
 
 

@@ -8,13 +8,16 @@ import warnings
 import numpy as np
 import pytest
 
-from dnn_core import backward, datasets, forward, init_params
+from dnn_core import TrainConfig, backward, compute_cost, datasets, forward, init_params, train
 from dnn_core.diagnostics import (
+    CostRecorder,
+    cross_entropy,
     dead_units,
     layer_signals,
     layer_spread,
     relu_kinks,
     squared_weight_norm,
+    stall,
     unit_symmetry,
 )
 from dnn_core.losses import l2_penalty
@@ -158,3 +161,39 @@ def test_layer_signals_give_activations_and_weight_gradients_per_layer():
     zeros = init_params((2, 10, 5, 1), "zeros")
     _, zero_gradients = layer_signals(zeros, data.X_train, data.Y_train)
     assert not np.any(zero_gradients["layer 1"])  # symmetric start: no signal at all
+
+
+def test_cost_recorder_scores_every_recorded_iteration_and_passes_the_stop_on():
+    data = datasets.football()
+    config = TrainConfig(layer_dims=(2, 5, 1), num_iterations=50, record_every=10, lambd=0.7)
+    asked = []
+    recorder = CostRecorder(
+        {"train": (data.X_train, data.Y_train), "test": (data.X_test, data.Y_test)},
+        then=lambda progress: asked.append(progress.iteration) or progress.iteration < 20,
+    )
+
+    result = train(data.X_train, data.Y_train, config, callback=recorder)
+
+    curves = recorder.curves()
+    assert asked == recorder.iterations == list(curves["test"][0])
+    assert result.iterations[-1] <= 30  # the chained callback's False stopped the run
+    # Cross-entropy alone: the recorded training cost carries the L2 term on top.
+    train_costs = curves["train"][1]
+    assert train_costs[-1] < result.costs[-1]
+    AL, _ = forward(data.X_test, result.params)
+    assert curves["test"][1][-1] == pytest.approx(compute_cost(AL, data.Y_test), rel=1e-9)
+    assert cross_entropy(result.params, data.X_test, data.Y_test) == pytest.approx(
+        curves["test"][1][-1], rel=1e-9
+    )
+
+
+def test_stall_names_dead_units_and_a_vanished_signal():
+    X = datasets.circles().X_train
+    params = init_params((2, 4, 1), "he", seed=1)
+    assert stall(params, X).kind == ""
+    dead = dict(params, b1=np.full_like(params["b1"], -100.0))  # every unit below its kink
+    assert stall(dead, X).kind == "dead" and stall(dead, X).deadest_layer == (1, 1.0)
+    assert stall(init_params((2, 4, 1), "zeros"), X).kind == "zeros"
+    tiny = {name: value * 1e-4 for name, value in params.items()}
+    verdict = stall(tiny, X)
+    assert verdict.kind == "vanished" and verdict.mean == pytest.approx(0.5, abs=1e-3)

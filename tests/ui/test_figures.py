@@ -74,6 +74,20 @@ def test_constant_prediction_has_no_boundary_and_compact_maps_drop_scale_and_leg
     assert fig.layout.showlegend is False
 
 
+def test_a_flat_half_is_no_boundary_however_it_wobbles(points):
+    X_train, Y_train, _, _ = points
+    xs = ys = np.linspace(0, 1, 4)
+    wobble = 0.5 + 1e-6 * np.array([[1, -1, 1, -1]] * 4)  # round-off around one half
+    fig = figures.decision_boundary_figure(xs, ys, wobble, X_train, Y_train)
+
+    assert "boundary" not in [trace.name for trace in fig.data]
+    assert [note.text for note in fig.layout.annotations] == [figures.NO_BOUNDARY]
+    learnt = figures.decision_boundary_figure(
+        xs, ys, np.tile(np.linspace(0.1, 0.9, 4), (4, 1)), X_train, Y_train
+    )
+    assert not learnt.layout.annotations
+
+
 def test_non_finite_probabilities_do_not_break_the_boundary(points):
     X_train, Y_train, _, _ = points
     xs = ys = np.linspace(0, 1, 3)

@@ -97,7 +97,7 @@ def test_lesson_settings_restore_every_sidebar_widget():
     )
     assert controls.lesson_settings("reg", defaults) == {
         "reg_dataset": "football",
-        "reg_football_noise": 0.08,
+        "reg_football_noise": 0.03,
         "reg_football_seed": 0,
         "reg_hidden": "20, 3",
         "reg_lr": 0.3,
