@@ -59,6 +59,7 @@ def fresh() -> None:
     runs.FIGURES.clear()
     runs.PARTIAL.clear()
     runs.STACKS.clear()
+    runs.FRAMES.clear()
 
 
 def page_run(path: str, state: dict) -> AppTest:

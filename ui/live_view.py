@@ -15,7 +15,7 @@ from dnn_core import TrainProgress, TrainResult
 from dnn_core.datasets import Dataset
 
 from . import export, figures
-from .runs import memoize
+from .runs import FRAMES, memoize
 
 
 @dataclass
@@ -68,27 +68,36 @@ class LiveView:
         )
         return cost_figure, figure
 
-    def draw_progress(self, progress: TrainProgress) -> None:
-        """One frame while training (coarse grid)."""
-        cost_figure, figure = self._figures(
-            progress.params,
-            progress.iterations,
-            progress.costs,
-            progress.num_iterations,
-            figures.LIVE_RESOLUTION,
-        )
+    def draw_progress(self, progress: TrainProgress, frame_key: Hashable = None) -> None:
+        """One frame while training (coarse grid). ``frame_key`` names this moment of this
+        run: sessions following one run then build its frame once and all draw it."""
+
+        def build():
+            return self._figures(
+                progress.params,
+                progress.iterations,
+                progress.costs,
+                progress.num_iterations,
+                figures.LIVE_RESOLUTION,
+            )
+
+        if frame_key is None:
+            cost_figure, figure = build()
+        else:
+            view_key = (self.show_test, self.cost_title, self.boundary_title)
+            cost_figure, figure = memoize(("live frame", frame_key, view_key), build, cache=FRAMES)
         # Each frame is a new chart in the same placeholder; unique keys keep Streamlit
         # from mistaking two frames for one duplicated element.
         self._frames += 1
         self._show(self.cost, cost_figure, f"{self.key}-cost-frame{self._frames}", "cost")
         self._show(self.boundary, figure, f"{self.key}-boundary-frame{self._frames}", "boundary")
 
-    def follow(self, name: str) -> Callable[[dict[str, TrainProgress]], None]:
+    def follow(self, name: str) -> Callable[[dict[str, TrainProgress], Hashable], None]:
         """A frame drawer for :func:`ui.runs.train_together`: draws run ``name``'s progress."""
 
-        def draw(progress: dict[str, TrainProgress]) -> None:
+        def draw(progress: dict[str, TrainProgress], frame_key: Hashable) -> None:
             if name in progress:
-                self.draw_progress(progress[name])
+                self.draw_progress(progress[name], (frame_key, name))
 
         return draw
 

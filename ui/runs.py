@@ -73,6 +73,8 @@ RESULTS = BoundedCache(MAX_CACHED_RESULTS, MAX_CACHED_BYTES)
 # Building a Plotly figure costs far more than drawing it, so finished figures are kept too
 # (Streamlit only reads them); bounded because a decision boundary holds a dense grid.
 FIGURES = BoundedCache(MAX_CACHED_FIGURES, MAX_CACHED_BYTES)
+# Live frames, built once for every session following the same run.
+FRAMES = BoundedCache(16, MAX_CACHED_BYTES // 8)
 # Stacks just trained, while their models go into RESULTS one by one.
 STACKS = BoundedCache(8, MAX_CACHED_BYTES // 4)
 # Runs cut short by their budget (or left by everyone), kept so the next request for them
@@ -268,7 +270,7 @@ def train_together(
     *,
     label: str,
     starts: Mapping[str, tuple[Hashable, dict[str, np.ndarray]]] | None = None,
-    on_frame: Callable[[dict[str, TrainProgress]], None] | None = None,
+    on_frame: Callable[[dict[str, TrainProgress], Hashable], None] | None = None,
     unit: str = "iteration",
     scored: bool = False,
 ) -> dict[str, Any]:
@@ -284,7 +286,8 @@ def train_together(
         starts: name -> ``(start key, initial parameters)`` for a run that starts from given
             weights (the key names them in the cache).
         on_frame: called while a stack trains with ``{name: its progress}`` for the names
-            in that stack (at most every :data:`FRAME_SECONDS`).
+            in that stack (at most every :data:`FRAME_SECONDS`), and a key naming that
+            moment of that stack (for sessions following it to share one drawing).
         unit: what the progress bar counts ("iteration", "epoch").
         scored: also record each run's cross-entropy on the training and the test points
             as it trains; the values are then :class:`Scored`.
@@ -316,8 +319,9 @@ def train_together(
         stack_configs = [configs[name] for name in first]
         stack_starts = [starts[name][1] if name in starts else None for name in first]
 
-        def frame(progress: TrainProgress, first=first) -> None:
-            on_frame({name: model_progress(progress, k) for k, name in enumerate(first)})
+        def frame(progress: TrainProgress, first=first, keys=keys) -> None:
+            models = {name: model_progress(progress, k) for k, name in enumerate(first)}
+            on_frame(models, ("stack", data_key, tuple(keys), progress.iteration))
 
         def compute(callback, should_stop, resume, cs=stack_configs, ss=stack_starts):
             # A stack keeps its cost curves beside its results, also when it is resumed.
@@ -444,7 +448,7 @@ def train_compared(
         )
         return figure
 
-    def frame(progress: dict[str, TrainProgress]) -> None:
+    def frame(progress: dict[str, TrainProgress], frame_key: Hashable) -> None:
         draw(
             {names[name]: (run.iterations, run.costs) for name, run in progress.items()},
             final=False,

@@ -26,6 +26,7 @@ def clear_caches() -> None:
     ui_runs.FIGURES.clear()
     ui_runs.PARTIAL.clear()
     ui_runs.STACKS.clear()
+    ui_runs.FRAMES.clear()
 
 
 def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state: Any) -> AppTest:
