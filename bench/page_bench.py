@@ -43,7 +43,11 @@ PAGES = {
 PRESETS = {
     "Optimization course preset": (
         "pages/4_Optimization.py",
-        {"opt_lr": course.OPTIMIZATION.learning_rate, "opt_iterations": course.OPTIMIZATION.epochs},
+        {
+            "opt_lr": course.OPTIMIZATION.learning_rate,
+            "opt_iterations": course.OPTIMIZATION.epochs,
+            "opt_batch_size": course.COURSE_MINI_BATCH_SIZE,
+        },
         4.0,
     ),
     "Regularization, 30 000 iterations": (
