@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from dnn_core import (
     compute_cost,
     decision_grid,
     forward,
+    network,
     predict,
     predict_proba,
 )
@@ -87,6 +90,23 @@ def test_decision_grid_orientation_and_extent():
         for j in (0, 20, 40):
             expected = 1 / (1 + np.exp(-(20 * xs[j] - 10)))
             assert probs[i, j] == pytest.approx(expected, rel=1e-12)
+
+
+def test_predictions_of_a_wide_network_on_a_dense_grid_take_bounded_memory():
+    # Six layers of 100 units on a 160 x 160 grid: one forward pass holds 250 MB.
+    params, X, _, _ = random_network((2, *[100] * 6, 1), m=50, seed=2)
+    stacked = {key: np.stack([value, 1.1 * value]) for key, value in params.items()}
+    tracemalloc.start()
+    try:
+        xs, ys, probs = decision_grid(params, X, resolution=160)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * network.PREDICT_BYTES
+    grid = np.vstack([np.tile(xs, 160), np.repeat(ys, 160)])
+    for model in (params, stacked):  # the slices give what one pass over all points gives
+        np.testing.assert_allclose(predict_proba(grid, model), forward(grid, model)[0], rtol=1e-12)
+    np.testing.assert_allclose(probs, forward(grid, params)[0].reshape(160, 160), rtol=1e-12)
 
 
 def test_cost_of_forward_pass_matches_reference():
