@@ -3,10 +3,11 @@ a figure as a standalone HTML page, and the Plotly config that gives every chart
 
 The builders (``params_npz``, ``params_json``, ``cost_history_csv``, ``figure_html``) are pure:
 arrays or figures in, bytes out. The ``download_*`` functions render ``st.download_button``s
-that never rerun the page. A run's files are small (a few kB, about 5 ms to build) and are
-built with the page, so a click is a plain link the browser follows at once; a figure's
-HTML page (about 5 MB) is built only when clicked (a deferred callable), so a page that
-reruns on every slider move never serializes it unasked.
+that never rerun the page. A run's files are usually small (a few kB, about 5 ms to build)
+and are built with the page, so a click is a plain link the browser follows at once; a file
+over :data:`EAGER_BYTES` (a wide network's parameters) and a figure's HTML page (about
+5 MB) are built only when clicked (a deferred callable), so a page that reruns on every
+slider move never serializes them unasked, and no session keeps them in server memory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import csv
 import dataclasses
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -25,6 +27,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 PARAMS_FORMAT = "deep-net-lab/params-v1"
+EAGER_BYTES = 256_000
+"""The largest file built with the page. Streamlit keeps a session's ready files in server
+memory until the session is gone, two minutes after its tab closed: six layers of 100
+units make 1.7 MB of parameter files per run, and 20 tabs of the Optimization lesson held
+136 MB of them."""
+_BYTES_PER_NUMBER = {"npz": 8, "json": 24, "csv": 24}  # float64 binary; repr() text
 
 
 def file_stem(name: str) -> str:
@@ -146,26 +154,31 @@ def download_run(result: Any, *, key: str, name: str, config: Any = None, labels
     """
     stem = file_stem(name)
     params = result.params
+    n_params = sum(np.size(value) for value in params.values())
+    n_costs = np.size(result.costs) + np.size(result.iterations)
     _download(
         "Parameters (.npz)",
-        params_npz(params),
+        lambda: params_npz(params),
         f"{stem}-params.npz",
         "application/octet-stream",
         f"{key}_npz",
+        size=_BYTES_PER_NUMBER["npz"] * n_params,
     )
     _download(
         "Parameters (.json)",
-        params_json(params, config=config),
+        lambda: params_json(params, config=config),
         f"{stem}-params.json",
         "application/json",
         f"{key}_json",
+        size=_BYTES_PER_NUMBER["json"] * n_params,
     )
     _download(
         "Cost history (.csv)",
-        cost_history_csv(result.iterations, result.costs, labels=labels),
+        lambda: cost_history_csv(result.iterations, result.costs, labels=labels),
         f"{stem}-costs.csv",
         "text/csv",
         f"{key}_csv",
+        size=_BYTES_PER_NUMBER["csv"] * n_costs,
     )
 
 
@@ -215,13 +228,20 @@ def download_figure(fig: go.Figure, *, key: str, name: str, label: str = "Figure
 
 
 def _download(
-    label: str, data: bytes | Callable[[], bytes], file_name: str, mime: str, key: str
+    label: str,
+    build: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    key: str,
+    *,
+    size: float = math.inf,
 ) -> None:
-    """A download button that does not rerun the page. ``data``: the bytes, or a callable
-    that builds them when clicked (one round trip to the server before the download)."""
+    """A download button that does not rerun the page. A file of about ``size`` bytes up to
+    :data:`EAGER_BYTES` is built now and served as a link; a larger one is built when
+    clicked (one round trip to the server before the download)."""
     st.download_button(
         label,
-        data,
+        build() if size <= EAGER_BYTES else build,
         file_name=file_name,
         mime=mime,
         key=key,

@@ -165,3 +165,25 @@ def test_download_buttons_render_and_do_not_rerun_the_page():
     # A run's small files are ready links; the 5 MB figure page is built only on click.
     deferred = {button.key: bool(button.proto.deferred_file_id) for button in app.download_button}
     assert deferred == {"run_npz": False, "run_json": False, "run_csv": False, "figure": True}
+
+
+def wide_run_page():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from dnn_core import init_params
+    from ui.export import download_run
+
+    params = init_params([2, *[100] * 6, 1], "he", seed=1)  # 60,901 numbers
+    run = SimpleNamespace(params=params, iterations=np.arange(100), costs=np.ones(100))
+    download_run(run, key="run", name="wide")
+
+
+def test_a_wide_networks_parameter_files_are_built_only_when_clicked():
+    app = AppTest.from_function(wide_run_page)
+    app.run()
+    assert not app.exception
+    # 0.5 MB of .npz and 1.3 MB of JSON: kept out of the session's files until asked for.
+    deferred = {button.key: bool(button.proto.deferred_file_id) for button in app.download_button}
+    assert deferred == {"run_npz": True, "run_json": True, "run_csv": False}
