@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -57,6 +56,7 @@ KEEPALIVE_SECONDS = 0.5  # a follower calls Streamlit at least this often
 TIME_BUDGET_S = 20.0
 """CPU seconds one training run may take (read at each run, so tests can patch it)."""
 MAX_STOPPED_PER_SESSION = 8
+STOPPED_BYTES_PER_SESSION = 16 * 2**20
 # Session state: cache key -> (result, iterations reached, iterations asked, budget).
 STOPPED_RUNS_KEY = "dnl_stopped_runs"
 PARTIAL_RUN_KEY = "dnl_partial_in_run"  # session state: the page run that showed one
@@ -151,9 +151,12 @@ def run_cached(
     cached = cache.get(cache_key)
     if cached is not None:
         return cached
-    stopped_runs = st.session_state.setdefault(STOPPED_RUNS_KEY, OrderedDict())
+    # A closed tab's session stays a while: its runs are bounded by bytes as well.
+    stopped_runs = st.session_state.setdefault(
+        STOPPED_RUNS_KEY, BoundedCache(MAX_STOPPED_PER_SESSION, STOPPED_BYTES_PER_SESSION)
+    )
     if cache_key in stopped_runs:  # this session saw it cut short: it redraws that
-        result, *stop = stopped_runs[cache_key]
+        result, *stop = stopped_runs.get(cache_key)
         _show_stopped(label, *stop)
         return result
     resume = PARTIAL.get(cache_key)  # cut short for someone else: carry on from there
@@ -181,10 +184,7 @@ def run_cached(
     if flight.stopped is None:
         return flight.result
     stopped_at = (flight.reached, flight.total, flight.budget_s)
-    stopped_runs[cache_key] = (flight.result, *stopped_at)
-    stopped_runs.move_to_end(cache_key)
-    while len(stopped_runs) > MAX_STOPPED_PER_SESSION:
-        stopped_runs.popitem(last=False)
+    stopped_runs.put(cache_key, (flight.result, *stopped_at))
     _show_stopped(label, *stopped_at)
     return flight.result
 
