@@ -6,6 +6,7 @@ Run by hand (needs Debian's chromium at /usr/bin/chromium):
     python bench/load_check.py                      # sliders: N = 1, 5, 20 on /Initialization
     python bench/load_check.py --sessions 1 5 --changes 3 --page Regularization
     python bench/load_check.py --port 8501 --pid 1234   # a server already running
+    python bench/load_check.py --scenario class --client protocol --sessions 1 10 30
 
 Starts a fresh ``streamlit run app.py`` (or uses the one on ``--port``), then for each N opens
 N browser tabs (separate contexts in one headless chromium, driven concurrently):
@@ -21,6 +22,13 @@ p50 and p95 time with their ratio to the first N (the baseline of this run), wal
 server's CPU seconds over the round, and its resident memory (VmRSS) before, at its peak and
 after. The class scenario uses a new data seed each round, so no round is served from the
 one before.
+
+``--client protocol`` (class scenario) opens the link with :mod:`tools.protocol_client`
+instead of chromium tabs: the same request a tab sends, timed until the run has finished
+and every chart has reached the client, without drawing anything. On one small machine,
+headless tabs spend more CPU drawing than the server spends serving, so this is the figure
+for the server's share of "time to charts"; it also reports the megabytes each visit
+received.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tools import protocol_client
 from tools.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -49,7 +58,7 @@ from tools.harness import (
     streamlit_server,
 )
 
-FIRST_SEED = 100  # tab k uses data seed FIRST_SEED + k (round k, in the class scenario)
+FIRST_SEED = 100  # tab k uses data seed --first-seed + k (round k, in the class scenario)
 # Each lesson's default data set's seed parameter, for the class scenario's links.
 DEFAULT_SEED_PARAMETERS = {
     "Initialization": "init_circles_seed",
@@ -63,6 +72,7 @@ DEFAULT_SEED_PARAMETERS = {
 class SessionResult:
     latencies_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    megabytes: float = float("nan")  # received (protocol client only)
 
 
 @dataclass
@@ -75,6 +85,7 @@ class RoundResult:
     rss_before_mb: float
     rss_peak_mb: float
     rss_after_mb: float
+    megabytes_per_visit: float = float("nan")
 
 
 @dataclass
@@ -156,7 +167,7 @@ async def run_session(browser, url: str, index: int, args) -> SessionResult:
         seed = page.get_by_role("spinbutton", name=args.seed_label, exact=True)
 
         async def choose_seed():
-            await seed.fill(str(FIRST_SEED + index))
+            await seed.fill(str(args.first_seed + index))
             await seed.press("Enter")
 
         await timed_rerun(page, runs, choose_seed, timeout_ms)
@@ -201,6 +212,25 @@ async def run_class_session(browser, url: str, index: int, start, args) -> Sessi
     return result
 
 
+async def run_protocol_session(server_url: str, link: str, index: int, start, args):
+    """One student opening the teacher's link, over the websocket only (see
+    :mod:`tools.protocol_client`)."""
+    result = SessionResult()
+    page_name, _, query = link.partition("?")
+    await start.wait()
+    try:
+        visit = await protocol_client.open_page(
+            server_url, page_name, query, timeout_s=args.timeout
+        )
+    except Exception as error:  # a timeout or a dropped socket is a finding, not a crash
+        result.errors.append(f"client {index}: {type(error).__name__}: {error}")
+        return result
+    result.latencies_s.append(visit.seconds)
+    result.megabytes = visit.bytes_received / 1e6
+    result.errors += [f"client {index}: {text[:200]}" for text in visit.exceptions]
+    return result
+
+
 async def run_round(browser, server, sessions: int, round_index: int, args) -> RoundResult:
     url = f"{server.url}/{args.page}"
     rss_before, cpu_before = server.rss_mb(), server.cpu_s()
@@ -209,9 +239,17 @@ async def run_round(browser, server, sessions: int, round_index: int, args) -> R
         if args.scenario == "class":
             # The same link for the whole class; a new data seed each round, so no round is
             # served from the one before.
-            link = f"{url}?{args.seed_parameter}={FIRST_SEED + round_index}"
+            query = f"{args.seed_parameter}={args.first_seed + round_index}"
             opening = asyncio.Event()
-            tabs = [run_class_session(browser, link, i, opening, args) for i in range(sessions)]
+            if browser is None:
+                link = f"{args.page}?{query}"
+                tabs = [
+                    run_protocol_session(server.url, link, i, opening, args)
+                    for i in range(sessions)
+                ]
+            else:
+                link = f"{url}?{query}"
+                tabs = [run_class_session(browser, link, i, opening, args) for i in range(sessions)]
             gathered = asyncio.gather(*tabs)
             await asyncio.sleep(0.5)  # every tab's context is ready: open at once
             opening.set()
@@ -230,6 +268,7 @@ async def run_round(browser, server, sessions: int, round_index: int, args) -> R
         rss_before_mb=rss_before,
         rss_peak_mb=memory.peak_mb,
         rss_after_mb=server.rss_mb(),
+        megabytes_per_visit=statistics.fmean([result.megabytes for result in results]),
     )
 
 
@@ -251,6 +290,7 @@ def print_header(args) -> None:
     print(f"\nLoad check: /{args.page}, {what} (ratio vs the first N)")
     header = f"{'N':>3} {'timed':>6} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'p50 x':>6} "
     header += f"{'p95 x':>6} {'wall s':>7} {'CPU s':>7} {'RSS MB before/peak/after':>26}"
+    header += f"{'MB/visit':>9}"
     print(header, flush=True)
 
 
@@ -261,7 +301,8 @@ def print_row(result: RoundResult, base: RoundResult) -> None:
     print(
         f"{result.sessions:>3} {len(result.latencies_s):>6} {len(result.errors):>6} "
         f"{p50:>7.2f} {p95:>7.2f} {p50 / base_p50:>6.1f} {p95 / base_p95:>6.1f} "
-        f"{result.wall_s:>7.1f} {result.cpu_s:>7.1f} {memory:>26}",
+        f"{result.wall_s:>7.1f} {result.cpu_s:>7.1f} {memory:>26}"
+        f"{result.megabytes_per_visit:>9.2f}",
         flush=True,
     )
     for error in result.errors[:5]:
@@ -278,6 +319,13 @@ def server_errors(log: str) -> list[str]:
 
 
 async def run_rounds(server, args) -> None:
+    if args.client == "protocol":
+        print_header(args)
+        rounds: list[RoundResult] = []
+        for index, sessions in enumerate(args.sessions):
+            rounds.append(await run_round(None, server, sessions, index, args))
+            print_row(rounds[-1], rounds[0])
+        return
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -306,6 +354,12 @@ def main_with_server(args) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", choices=["sliders", "class"], default="sliders")
+    parser.add_argument(
+        "--client",
+        choices=["browser", "protocol"],
+        default="browser",
+        help="class scenario: chromium tabs, or websocket clients that draw nothing",
+    )
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--changes", type=int, default=5, help="slider changes per tab")
     parser.add_argument("--page", default="Initialization", help="URL path of the lesson")
@@ -316,11 +370,20 @@ def main() -> None:
         default=None,
         help="URL parameter of the data seed (class scenario; default: <page prefix>_<data>_seed)",
     )
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=FIRST_SEED,
+        help="data seed of the first tab or round: a new one per call keeps a running "
+        "server's caches out of the figures",
+    )
     parser.add_argument("--port", type=int, help="use the server already on this local port")
     parser.add_argument("--pid", type=int, help="that server's process id (memory, CPU)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per page wait")
     args = parser.parse_args()
-    if not CHROMIUM.is_file():
+    if args.client == "protocol" and args.scenario != "class":
+        sys.exit("--client protocol opens links only: use it with --scenario class.")
+    if args.client == "browser" and not CHROMIUM.is_file():
         sys.exit(f"Needs Debian's chromium at {CHROMIUM} (apt-get install chromium).")
     if any(n < 1 for n in args.sessions) or args.changes < 1:
         sys.exit("--sessions and --changes must be at least 1.")
