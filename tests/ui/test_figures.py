@@ -51,7 +51,8 @@ def test_decision_boundary_shows_probabilities_and_the_half_contour(points):
 
     traces = traces_by_name(fig)
     heatmap = traces["P(class 1)"]
-    np.testing.assert_array_equal(heatmap.z, probs)
+    np.testing.assert_allclose(heatmap.z, probs, rtol=1e-7)
+    assert heatmap.z.dtype == np.float32  # half the bytes of every page that shows a map
     np.testing.assert_array_equal(heatmap.x, xs)
     assert (heatmap.zmin, heatmap.zmax) == (0.0, 1.0)
     contour = traces["boundary"]
