@@ -7,6 +7,7 @@ Run by hand (needs Debian's chromium at /usr/bin/chromium):
     python bench/load_check.py --sessions 1 5 --changes 3 --page Regularization
     python bench/load_check.py --port 8501 --pid 1234   # a server already running
     python bench/load_check.py --scenario class --client protocol --sessions 1 10 30
+    python bench/load_check.py --scenario class --client protocol --browsers 3 --sessions 30
 
 Starts a fresh ``streamlit run app.py`` (or uses the one on ``--port``), then for each N opens
 N browser tabs (separate contexts in one headless chromium, driven concurrently):
@@ -24,11 +25,11 @@ after. The class scenario uses a new data seed each round, so no round is served
 one before.
 
 ``--client protocol`` (class scenario) opens the link with :mod:`tools.protocol_client`
-instead of chromium tabs: the same request a tab sends, timed until the run has finished
-and every chart has reached the client, without drawing anything. On one small machine,
-headless tabs spend more CPU drawing than the server spends serving, so this is the figure
-for the server's share of "time to charts"; it also reports the megabytes each visit
-received.
+instead of chromium tabs (but for ``--browsers K`` of them, timed apart): the same request a
+tab sends, timed until the run has finished and every chart has reached the client, without
+drawing anything. On one small machine, headless tabs spend more CPU drawing than the
+server spends serving, so this is the figure for the server's share of "time to charts"; it
+also reports the megabytes each visit received.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class SessionResult:
     latencies_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     megabytes: float = float("nan")  # received (protocol client only)
+    in_browser: bool = False
 
 
 @dataclass
@@ -86,6 +88,7 @@ class RoundResult:
     rss_peak_mb: float
     rss_after_mb: float
     megabytes_per_visit: float = float("nan")
+    tab_latencies_s: list[float] = field(default_factory=list)  # the chromium tabs' own
 
 
 @dataclass
@@ -191,7 +194,7 @@ async def run_session(browser, url: str, index: int, args) -> SessionResult:
 async def run_class_session(browser, url: str, index: int, start, args) -> SessionResult:
     """One student of a class opening the teacher's link: seconds from opening it until the
     page has run and its first chart is drawn."""
-    result = SessionResult()
+    result = SessionResult(in_browser=True)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     page.on("pageerror", lambda error: result.errors.append(f"tab {index}: JS error {error}"))
@@ -241,15 +244,14 @@ async def run_round(browser, server, sessions: int, round_index: int, args) -> R
             # served from the one before.
             query = f"{args.seed_parameter}={args.first_seed + round_index}"
             opening = asyncio.Event()
-            if browser is None:
-                link = f"{args.page}?{query}"
-                tabs = [
-                    run_protocol_session(server.url, link, i, opening, args)
-                    for i in range(sessions)
-                ]
-            else:
-                link = f"{url}?{query}"
-                tabs = [run_class_session(browser, link, i, opening, args) for i in range(sessions)]
+            in_browser = sessions if args.client == "browser" else min(args.browsers, sessions)
+            tabs = [
+                run_class_session(browser, f"{url}?{query}", i, opening, args)
+                for i in range(in_browser)
+            ] + [
+                run_protocol_session(server.url, f"{args.page}?{query}", i, opening, args)
+                for i in range(in_browser, sessions)
+            ]
             gathered = asyncio.gather(*tabs)
             await asyncio.sleep(0.5)  # every tab's context is ready: open at once
             opening.set()
@@ -268,7 +270,12 @@ async def run_round(browser, server, sessions: int, round_index: int, args) -> R
         rss_before_mb=rss_before,
         rss_peak_mb=memory.peak_mb,
         rss_after_mb=server.rss_mb(),
-        megabytes_per_visit=statistics.fmean([result.megabytes for result in results]),
+        megabytes_per_visit=statistics.fmean(
+            [result.megabytes for result in results if not result.in_browser] or [float("nan")]
+        ),
+        tab_latencies_s=[
+            latency for result in results if result.in_browser for latency in result.latencies_s
+        ],
     )
 
 
@@ -291,6 +298,8 @@ def print_header(args) -> None:
     header = f"{'N':>3} {'timed':>6} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'p50 x':>6} "
     header += f"{'p95 x':>6} {'wall s':>7} {'CPU s':>7} {'RSS MB before/peak/after':>26}"
     header += f"{'MB/visit':>9}"
+    if args.client == "protocol" and args.browsers:
+        header += f"  p50/p95 s of the {args.browsers} chromium tabs"
     print(header, flush=True)
 
 
@@ -302,7 +311,13 @@ def print_row(result: RoundResult, base: RoundResult) -> None:
         f"{result.sessions:>3} {len(result.latencies_s):>6} {len(result.errors):>6} "
         f"{p50:>7.2f} {p95:>7.2f} {p50 / base_p50:>6.1f} {p95 / base_p95:>6.1f} "
         f"{result.wall_s:>7.1f} {result.cpu_s:>7.1f} {memory:>26}"
-        f"{result.megabytes_per_visit:>9.2f}",
+        f"{result.megabytes_per_visit:>9.2f}"
+        + (
+            f"  {percentile(result.tab_latencies_s, 50):.2f}/"
+            f"{percentile(result.tab_latencies_s, 95):.2f}"
+            if result.tab_latencies_s
+            else ""
+        ),
         flush=True,
     )
     for error in result.errors[:5]:
@@ -319,7 +334,7 @@ def server_errors(log: str) -> list[str]:
 
 
 async def run_rounds(server, args) -> None:
-    if args.client == "protocol":
+    if args.client == "protocol" and not args.browsers:
         print_header(args)
         rounds: list[RoundResult] = []
         for index, sessions in enumerate(args.sessions):
@@ -360,6 +375,13 @@ def main() -> None:
         default="browser",
         help="class scenario: chromium tabs, or websocket clients that draw nothing",
     )
+    parser.add_argument(
+        "--browsers",
+        type=int,
+        default=0,
+        help="with --client protocol: this many of each round's visitors are chromium tabs "
+        "(their time to drawn charts is reported apart)",
+    )
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--changes", type=int, default=5, help="slider changes per tab")
     parser.add_argument("--page", default="Initialization", help="URL path of the lesson")
@@ -383,7 +405,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.client == "protocol" and args.scenario != "class":
         sys.exit("--client protocol opens links only: use it with --scenario class.")
-    if args.client == "browser" and not CHROMIUM.is_file():
+    if (args.client == "browser" or args.browsers) and not CHROMIUM.is_file():
         sys.exit(f"Needs Debian's chromium at {CHROMIUM} (apt-get install chromium).")
     if any(n < 1 for n in args.sessions) or args.changes < 1:
         sys.exit("--sessions and --changes must be at least 1.")
