@@ -23,12 +23,13 @@ from dnn_core.diagnostics import FLAT_SPREAD, layer_spread
 # also differ in marker shape (and the splits in fill), so a map reads in grey print too.
 CLASS_COLORS = {0: "#D55E00", 1: "#0072B2"}  # vermillion, blue
 CLASS_SYMBOLS = {0: "circle", 1: "square"}  # training points; test points: the open shape
+CLASS_SIZES = {0: 8, 1: 7}  # a square of a circle's size looks larger (and blue darker)
 SERIES_COLORS = (
     "#0072B2",  # blue
     "#E69F00",  # orange
     "#009E73",  # bluish green
-    "#D55E00",  # vermillion
     "#CC79A7",  # reddish purple
+    "#D55E00",  # vermillion (after the first four: it is close to orange)
     "#56B4E9",  # sky blue
     "#6F6F6F",  # grey (Okabe and Ito's black, softened: it must show on a dark page too)
     "#B8A000",  # dark yellow (their yellow is unreadable on white)
@@ -163,14 +164,14 @@ def _point_traces(X: np.ndarray, Y: np.ndarray, split: str) -> list[go.Scatter]:
         if split == "test":
             marker = {
                 "symbol": f"{CLASS_SYMBOLS[label]}-open",
-                "size": 11,
+                "size": CLASS_SIZES[label] + 3,
                 "color": CLASS_COLORS[label],
                 "line": {"width": 2.5},
             }
         else:
             marker = {
                 "symbol": CLASS_SYMBOLS[label],
-                "size": 8,
+                "size": CLASS_SIZES[label],
                 "color": CLASS_COLORS[label],
                 "line": {"width": 0.8, "color": LIGHT_BACKGROUND},
             }
