@@ -861,12 +861,18 @@ def _enlarge(spec: dict) -> None:
     margins that hold them scaled up, and the figure taller."""
     layout = spec["layout"]
     layout.setdefault("font", {})["size"] = LARGE_FONT_SIZE
-    title = layout.get("title")
-    if isinstance(title, dict):
-        title.setdefault("font", {})["size"] = LARGE_TITLE_SIZE
     layout["height"] = round(layout.get("height", HEIGHT) * LARGE_HEIGHT)
     margin = layout.get("margin", {})
     layout["margin"] = {side: round(size * _LARGE) for side, size in margin.items()}
+    title = layout.get("title")
+    if isinstance(title, dict) and title.get("text"):
+        title.setdefault("font", {})["size"] = LARGE_TITLE_SIZE
+        # Wrapped shorter, so no line grows wider than the longest one was (it fitted).
+        lines = str(title["text"]).split("<br>")
+        width = max(int(max(map(len, lines)) * TITLE_SIZE / LARGE_TITLE_SIZE), 8)
+        lines = textwrap.wrap(" ".join(lines), width)
+        title["text"] = "<br>".join(lines)
+        layout["margin"]["t"] = round((25 + 25 * len(lines)) * LARGE_TITLE_SIZE / TITLE_SIZE)
     layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": LARGE_FONT_SIZE}}
     for annotation in layout.get("annotations", ()):
         font = annotation.setdefault("font", {})

@@ -1,11 +1,21 @@
 """The app in its light and dark themes, in a real browser: a dark device gets a dark app
-with dark charts, and the app menu's theme switch turns the charts dark too."""
+with dark charts, the app menu's theme switch turns the charts dark too, and every kind of
+chart reads (nothing cut off, nothing too small) in both themes, at three sizes, and in
+presentation mode."""
 
 from __future__ import annotations
 
 import pytest
 
-from tools.harness import PLOTLY_CHART, open_app, rerun_after, screenshot, wait_for_idle
+from tests.e2e.test_legibility import CLIPPED, MIN_TEXT_PX, SIZES, SMALL_TEXT
+from tools.harness import (
+    PLOTLY_CHART,
+    open_app,
+    rerun_after,
+    screenshot,
+    streamlit_server,
+    wait_for_idle,
+)
 from ui import figures
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +42,9 @@ COLOURS = """() => {
       background: rgb(chart.querySelector('.main-svg').style.background),
       ticks: [...chart.querySelectorAll('.xtick text, .ytick text')].map(
         (tick) => rgb(getComputedStyle(tick).fill)),
-      midpoints: (chart._fullData || []).filter((trace) => trace.type === 'heatmap')
+      // Diverging scales (probability, weights): their midpoint means undecided or zero.
+      midpoints: (chart._fullData || []).filter((trace) => trace.type === 'heatmap'
+          && /P\\(class 1\\)|weight /.test(trace.hovertemplate))
         .map((trace) => rgb(trace.colorscale[Math.floor(trace.colorscale.length / 2)][1])),
     })),
   };
@@ -103,5 +115,42 @@ def test_the_app_menu_switches_the_charts_to_dark(browser, app_server):
         wait_for_idle(page)
         page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
         assert_theme(page, dark=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def figures_server(chromium_available, tmp_path_factory):
+    """A server running tests/e2e/apps/figures_app.py (every kind of chart, no training)."""
+    script = "tests/e2e/apps/figures_app.py"
+    with streamlit_server(script, log_dir=tmp_path_factory.mktemp("streamlit")) as server:
+        yield server
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "presenting"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", SIZES)
+def test_every_kind_of_chart_reads_in_both_themes(browser, figures_server, size, scheme, present):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        open_app(page, figures_server, query="present=1" if present else "")
+        page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
+        assert page.locator(PLOTLY_CHART).count() == 13
+        assert_theme(page, dark=scheme == "dark")
+        assert page.evaluate(CLIPPED) == []
+        assert page.evaluate(SMALL_TEXT, MIN_TEXT_PX) == []
+        # Presentation mode: larger tick labels than the page's normal 16 px.
+        ticks = page.evaluate(
+            "() => [...document.querySelectorAll('.xtick text')]"
+            ".map((tick) => parseFloat(getComputedStyle(tick).fontSize))"
+        )
+        assert min(ticks) == (figures.LARGE_FONT_SIZE if present else figures.FONT_SIZE)
+        mode = "presenting" if present else "normal"
+        for index in (0, 1, 5):  # cost curves, a map, histograms
+            chart = page.locator(PLOTLY_CHART).nth(index)
+            chart.evaluate("(element) => element.scrollIntoView({block: 'center'})")
+            chart.screenshot(path=str(screenshot(page, f"figures-{size}-{scheme}-{mode}-{index}")))
     finally:
         context.close()

@@ -364,3 +364,16 @@ def test_histogram_panels_keep_their_ticks_few_so_a_phone_can_read_them():
     assert "xaxis5" not in fig.layout
     assert all(axis.nticks and axis.nticks <= 3 for axis in axes)
     assert [bool(axis.title.text) for axis in axes] == [False, True, False, False]
+
+
+def test_presentation_titles_wrap_shorter_so_they_fit_as_before():
+    fig = figures.cost_curves_figure(
+        {"a": ([0, 1], [1.0, 0.5])}, title="Cost by scheme (log scale)"
+    )
+    (line,) = fig.layout.title.text.split("<br>")
+    large = figures.for_display(fig, large=True)
+    lines = large.layout.title.text.split("<br>")
+    assert len(lines) == 2
+    widest = max(map(len, lines)) * figures.LARGE_TITLE_SIZE
+    assert widest <= len(line) * figures.TITLE_SIZE
+    assert large.layout.margin.t > fig.layout.margin.t
