@@ -88,8 +88,7 @@ def _template(background: str, text: str, grid: str) -> go.layout.Template:
 
 
 # Sizes in CSS pixels, legible on a projected 1280 x 720 page from the back of a room:
-# tick labels, legends and colour bars 16 px, axis titles 18, titles 22 (Plotly: 1.4 x
-# the base size).
+# tick labels, legends and colour bars 16 px (the base size), axis titles 18, titles 22.
 FONT_SIZE = 16
 TITLE_SIZE = 22
 AXIS_TITLE_SIZE = 18
