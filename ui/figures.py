@@ -12,35 +12,90 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from dnn_core import decision_grid
 from dnn_core.datasets import Dataset
 from dnn_core.diagnostics import FLAT_SPREAD, layer_spread
 
-# One palette for the whole lab, so a class or a series keeps its colour on every page.
-CLASS_COLORS = {0: "#d1495b", 1: "#2e6fba"}
+# One palette for the whole lab, so a class or a series keeps its colour on every page:
+# Okabe and Ito's colours, told apart with every common colour-vision deficiency. Classes
+# also differ in marker shape (and the splits in fill), so a map reads in grey print too.
+CLASS_COLORS = {0: "#D55E00", 1: "#0072B2"}  # vermillion, blue
+CLASS_SYMBOLS = {0: "circle", 1: "square"}  # training points; test points: the open shape
+CLASS_SIZES = {0: 8, 1: 7}  # a square of a circle's size looks larger (and blue darker)
 SERIES_COLORS = (
-    "#2e6fba",  # blue
-    "#e07a1f",  # orange
-    "#3a9a5b",  # green
-    "#8e5ea2",  # purple
-    "#d1495b",  # red
-    "#6c757d",  # grey
-    "#c9a227",  # ochre
-    "#17a2b8",  # teal
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#D55E00",  # vermillion (after the first four: it is close to orange)
+    "#56B4E9",  # sky blue
+    "#6F6F6F",  # grey (Okabe and Ito's black, softened: it must show on a dark page too)
+    "#B8A000",  # dark yellow (their yellow is unreadable on white)
 )
 # Line dashes, so series stay apart where their curves meet (and in grey print).
 SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
-TRAIN_COLOR = "#2e6fba"
-TEST_COLOR = "#e07a1f"
-# Probability of class 1: red (class 0) through white (undecided) to blue (class 1).
-PROBABILITY_SCALE = [[0.0, "#e8a0a8"], [0.5, "#ffffff"], [1.0, "#9dbde6"]]
-# plotly_white's layout only: its per-trace defaults cost ~10 ms to copy into every figure
-# and change nothing these figures use.
-TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
-FONT_SIZE = 16  # readable on a projector
+TRAIN_COLOR = "#0072B2"
+TEST_COLOR = "#E69F00"
+# Probability of class 1: class 0's tint through white (undecided) to class 1's tint.
+PROBABILITY_SCALE = [[0.0, "#F6C4A2"], [0.5, "#FFFFFF"], [1.0, "#A6CDEA"]]
+WEIGHT_SCALE = "RdBu"  # weights: negative red, zero white, positive blue
+
+# Page colours (the app's [theme.light] and [theme.dark] in .streamlit/config.toml, so a
+# chart sits on the page without a frame; tests/ui/test_figures.py checks they agree).
+LIGHT_BACKGROUND = "#FFFFFF"
+LIGHT_TEXT = "#1F2933"
+DARK_BACKGROUND = "#0E1117"
+DARK_TEXT = "#E6EAF0"
+_LIGHT_GRID = "#E3E8EF"
+_DARK_GRID = "#2C3440"
+BOUNDARY_COLOR = "#222222"  # the decision boundary's line
+MARK_COLOR = "#444444"  # the line at a chosen value
+THRESHOLD_COLOR = "#888888"
+NOTE_COLOR = "#666666"
+NOTE_BACKGROUND = "rgba(255, 255, 255, 0.85)"
+
+
+def _template(background: str, text: str, grid: str) -> go.layout.Template:
+    """The few layout defaults these figures use (a full Plotly template costs more to
+    build and copy than a small figure itself)."""
+    axis = {
+        "gridcolor": grid,
+        "linecolor": grid,
+        "zerolinecolor": grid,
+        "zerolinewidth": 2,
+        "ticks": "",
+        "automargin": True,  # room for large tick labels and axis titles
+        "title": {"standoff": 12, "font": {"size": AXIS_TITLE_SIZE}},
+    }
+    return go.layout.Template(
+        layout={
+            "autotypenumbers": "strict",
+            "colorway": SERIES_COLORS,
+            "font": {"color": text},
+            "hovermode": "closest",
+            "hoverlabel": {"align": "left", "font": {"size": HOVER_SIZE}},
+            "paper_bgcolor": background,
+            "plot_bgcolor": background,
+            "xaxis": axis,
+            "yaxis": axis,
+            "coloraxis": {"colorbar": {"outlinewidth": 0, "ticks": ""}},
+            "shapedefaults": {"line": {"color": text}},
+            "annotationdefaults": {"arrowcolor": text, "arrowhead": 0, "arrowwidth": 1},
+        }
+    )
+
+
+# Sizes in CSS pixels, legible on a projected 1280 x 720 page from the back of a room:
+# tick labels, legends and colour bars 16 px (the base size), axis titles 18, titles 22.
+FONT_SIZE = 16
+TITLE_SIZE = 22
+AXIS_TITLE_SIZE = 18
+HOVER_SIZE = 16
+SMALL_FONT_SIZE = 14  # labels on a chart's edge (threshold values)
+TEMPLATE = _template(LIGHT_BACKGROUND, LIGHT_TEXT, _LIGHT_GRID)
+DARK_TEMPLATE = _template(DARK_BACKGROUND, DARK_TEXT, _DARK_GRID)
 TITLE_CHARS = 28  # a title line that fits a phone's width
 COMPACT_TITLE_CHARS = 20  # ... or a third of a projected page
 HEIGHT = 460
@@ -68,7 +123,14 @@ def _style(
     lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
         template=TEMPLATE,
-        title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top"},
+        title={
+            "text": title,
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 0.985,
+            "yanchor": "top",
+            "font": {"size": TITLE_SIZE},
+        },
         font={"size": FONT_SIZE},
         height=height,
         margin={
@@ -91,24 +153,26 @@ def _style(
 
 
 def _point_traces(X: np.ndarray, Y: np.ndarray, split: str) -> list[go.Scatter]:
-    """One scatter trace per class; test points are open diamonds so they stand apart."""
+    """One scatter trace per class, each class its colour and shape (circles, squares);
+    training points filled, test points open and a little larger, so a test point beside
+    a training point shows as a ring around it instead of covering it."""
     traces = []
     labels = np.asarray(Y).ravel()
     for label in (0, 1):
         chosen = labels == label
         if split == "test":
             marker = {
-                "symbol": "diamond-open",
-                "size": 10,
+                "symbol": f"{CLASS_SYMBOLS[label]}-open",
+                "size": CLASS_SIZES[label] + 3,
                 "color": CLASS_COLORS[label],
                 "line": {"width": 2.5},
             }
         else:
             marker = {
-                "symbol": "circle",
-                "size": 8,
+                "symbol": CLASS_SYMBOLS[label],
+                "size": CLASS_SIZES[label],
                 "color": CLASS_COLORS[label],
-                "line": {"width": 0.8, "color": "white"},
+                "line": {"width": 0.8, "color": LIGHT_BACKGROUND},
             }
         traces.append(
             go.Scatter(
@@ -134,7 +198,8 @@ def scatter_figure(
     title: str = "",
     height: int = MAP_HEIGHT,
 ) -> go.Figure:
-    """The data: training points as filled circles, test points (if given) as open diamonds.
+    """The data: training points filled, test points (if given) open; class 0 circles,
+    class 1 squares.
 
     ``X_* (2, m)``, ``Y_* (1, m)``.
     """
@@ -197,7 +262,7 @@ def decision_boundary_figure(
             x=0.5,
             y=0.5,
             showarrow=False,
-            bgcolor="rgba(255, 255, 255, 0.85)",
+            bgcolor=NOTE_BACKGROUND,
             font={"size": FONT_SIZE},
         )
     elif finite.min() < 0.5 < finite.max():
@@ -207,7 +272,7 @@ def decision_boundary_figure(
                 y=ys,
                 z=shown,
                 contours={"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "none"},
-                line={"color": "#222222", "width": 2.5},
+                line={"color": BOUNDARY_COLOR, "width": 2.5},
                 showscale=False,
                 hoverinfo="skip",
                 name="boundary",
@@ -387,10 +452,14 @@ def layer_histograms_figure(
                 row=1,
                 col=column,
             )
-        fig.update_xaxes(title=x_title, row=1, col=column)
+    # One x title under the middle panel: repeated under each, they ran into each other.
+    fig.update_xaxes(title=x_title, row=1, col=(len(names) + 1) // 2 or 1)
     fig.update_layout(barmode="overlay")
     fig.update_yaxes(title="count", row=1, col=1)
-    fig.update_annotations(font={"size": FONT_SIZE})
+    fig.update_annotations(font={"size": AXIS_TITLE_SIZE})  # the subplot titles
+    # Narrow panels side by side (four on a phone's 390 px): three short ticks each, so
+    # neighbouring labels never run into each other (Plotly turns them if they would).
+    fig.update_xaxes(nticks=3, tickformat="~g")
     return _style(fig, title, height=height)
 
 
@@ -454,7 +523,7 @@ def weights_heatmap_figure(
             y=[f"{row_label} {i + 1}" for i in range(W.shape[0])],
             zmin=-bound,
             zmax=bound,
-            colorscale="RdBu",
+            colorscale=WEIGHT_SCALE,
             colorbar={"thickness": 14},
             hovertemplate="%{y}, %{x}<br>weight %{z:.4g}<extra></extra>",
         )
@@ -477,9 +546,9 @@ def sweep_figure(
     """Train and test accuracy against a setting (``values (K,)``, accuracies ``(K,)``);
     ``marked`` draws a vertical line at the currently chosen value."""
     fig = go.Figure()
-    for name, accuracy, color in (
-        ("train", train_accuracy, TRAIN_COLOR),
-        ("test", test_accuracy, TEST_COLOR),
+    for name, accuracy, color, dash, symbol in (
+        ("train", train_accuracy, TRAIN_COLOR, "solid", "circle"),
+        ("test", test_accuracy, TEST_COLOR, "dash", "diamond"),
     ):
         fig.add_trace(
             go.Scatter(
@@ -487,13 +556,13 @@ def sweep_figure(
                 y=np.asarray(accuracy),
                 mode="lines+markers",
                 name=name,
-                line={"color": color, "width": 3},
-                marker={"size": 9},
+                line={"color": color, "width": 3, "dash": dash},
+                marker={"size": 10, "symbol": symbol},
                 hovertemplate=f"{x_title} = %{{x:g}}<br>{name} accuracy %{{y:.1%}}<extra></extra>",
             )
         )
     if marked is not None:
-        fig.add_vline(x=marked, line={"color": "#444444", "dash": "dot", "width": 2})
+        fig.add_vline(x=marked, line={"color": MARK_COLOR, "dash": "dot", "width": 2})
     fig.update_xaxes(title=x_title, type="log" if log_x else "linear")
     fig.update_yaxes(title="accuracy", tickformat=".1%")
     return _style(fig, title, height=height)
@@ -535,7 +604,7 @@ def _threshold_lines(fig: go.Figure) -> None:
     """Dashed horizontal lines at the course's thresholds on a log y axis, labelled at the
     right end (annotations on a log axis take log10 of the value)."""
     for value, label in CHECK_THRESHOLDS:
-        fig.add_hline(y=value, line={"color": "#888888", "dash": "dash", "width": 1.5})
+        fig.add_hline(y=value, line={"color": THRESHOLD_COLOR, "dash": "dash", "width": 1.5})
         fig.add_annotation(
             x=1.0,
             xref="paper",
@@ -545,7 +614,7 @@ def _threshold_lines(fig: go.Figure) -> None:
             showarrow=False,
             xanchor="right",
             yanchor="bottom",
-            font={"size": FONT_SIZE - 4, "color": "#666666"},
+            font={"size": SMALL_FONT_SIZE, "color": NOTE_COLOR},
         )
 
 
@@ -580,7 +649,7 @@ def epsilon_sweep_figure(
         )
     _threshold_lines(fig)
     if chosen_epsilon is not None:
-        fig.add_vline(x=chosen_epsilon, line={"color": "#444444", "dash": "dot", "width": 2})
+        fig.add_vline(x=chosen_epsilon, line={"color": MARK_COLOR, "dash": "dot", "width": 2})
     fig.update_xaxes(title="ε", type="log", autorange="reversed", exponentformat="power")
     fig.update_yaxes(title="relative difference", type="log", exponentformat="power")
     return _style(fig, title, height=height)
@@ -729,3 +798,109 @@ def learning_rate_figure(
     fig.update_yaxes(title="learning rate", rangemode="tozero")
     fig.update_layout(showlegend=False)
     return _style(fig, title, height=height)
+
+
+# --- Display: the page's theme and presentation mode ---
+
+# Dark-page counterparts of the colours above (the palette keeps its hues, a little
+# lighter where a colour would sink into a dark background).
+DARK_COLORS = {
+    LIGHT_BACKGROUND: DARK_BACKGROUND,
+    "white": DARK_BACKGROUND,
+    "#0072B2": "#3A9BDC",  # blue: class 1, the first series, training accuracy
+    "#D55E00": "#F07A2E",  # vermillion: class 0
+    "#6F6F6F": "#A8A8A8",
+    "#B8A000": "#E0C832",
+    BOUNDARY_COLOR: "#F2F2F2",
+    MARK_COLOR: "#C8C8C8",
+    THRESHOLD_COLOR: "#8A94A3",
+    NOTE_COLOR: "#AAB3BF",
+    NOTE_BACKGROUND: "rgba(14, 17, 23, 0.85)",
+}
+# Undecided is the page's own colour in both themes; the classes' tints darken.
+DARK_PROBABILITY_SCALE = [[0.0, "#66341A"], [0.5, DARK_BACKGROUND], [1.0, "#1A4C73"]]
+DARK_WEIGHT_SCALE = [[0.0, "#E8735A"], [0.5, "#1B212B"], [1.0, "#5AA6DC"]]
+LARGE_FONT_SIZE = 22  # presentation mode: the base size (ticks, legends, colour bars)
+LARGE_TITLE_SIZE = 28
+LARGE_HEIGHT = 1.3  # times the figure's own height
+_LARGE = LARGE_FONT_SIZE / FONT_SIZE
+
+
+def _scale_key(scale) -> tuple:
+    """A colour scale as Plotly stores it (a name becomes its list of colours)."""
+    return tuple(map(tuple, go.Heatmap(colorscale=scale).colorscale))
+
+
+_DARK_SCALES = {
+    _scale_key(PROBABILITY_SCALE): DARK_PROBABILITY_SCALE,
+    _scale_key(WEIGHT_SCALE): DARK_WEIGHT_SCALE,
+}
+
+
+def _darken(node):
+    """``node`` (a figure's dict, or part of one) with every colour of
+    :data:`DARK_COLORS` and scale of ``_DARK_SCALES`` swapped, in place."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "colorscale" and isinstance(value, (list, tuple)):
+                scale = tuple(map(tuple, value))
+                node[key] = _DARK_SCALES.get(scale, value)
+            elif key.endswith("color") and isinstance(value, str):
+                node[key] = DARK_COLORS.get(value, value)
+            elif key.endswith("color") and isinstance(value, (list, tuple)):
+                node[key] = [DARK_COLORS.get(item, item) for item in value]
+            elif isinstance(value, (dict, list, tuple)):
+                _darken(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            if isinstance(item, (dict, list, tuple)):
+                _darken(item)
+    return node
+
+
+def _enlarge(spec: dict) -> None:
+    """Presentation sizes, in place: every font (base, titles, annotations, hover) and the
+    margins that hold them scaled up, and the figure taller."""
+    layout = spec["layout"]
+    layout.setdefault("font", {})["size"] = LARGE_FONT_SIZE
+    layout["height"] = round(layout.get("height", HEIGHT) * LARGE_HEIGHT)
+    margin = layout.get("margin", {})
+    layout["margin"] = {side: round(size * _LARGE) for side, size in margin.items()}
+    title = layout.get("title")
+    if isinstance(title, dict) and title.get("text"):
+        title.setdefault("font", {})["size"] = LARGE_TITLE_SIZE
+        # Wrapped shorter, so no line grows wider than the longest one was (it fitted).
+        lines = str(title["text"]).split("<br>")
+        width = max(int(max(map(len, lines)) * TITLE_SIZE / LARGE_TITLE_SIZE), 8)
+        lines = textwrap.wrap(" ".join(lines), width)
+        title["text"] = "<br>".join(lines)
+        layout["margin"]["t"] = round((25 + 25 * len(lines)) * LARGE_TITLE_SIZE / TITLE_SIZE)
+    layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": LARGE_FONT_SIZE}}
+    for annotation in layout.get("annotations", ()):
+        font = annotation.setdefault("font", {})
+        font["size"] = round(font.get("size", FONT_SIZE) * _LARGE)
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            axis.setdefault("title", {}).setdefault("font", {})["size"] = round(
+                AXIS_TITLE_SIZE * _LARGE
+            )
+
+
+def for_display(fig: go.Figure, *, dark: bool = False, large: bool = False) -> go.Figure:
+    """``fig`` as a page shows it: on a dark page (``dark``: dark background, light text
+    and grid, the palette and colour scales adapted) and in presentation mode (``large``:
+    larger fonts, taller). Returns a new figure and leaves ``fig`` as it was (figures are
+    cached and shared between sessions); ``fig`` itself when neither applies."""
+    if not dark and not large:
+        return fig
+    spec = fig.to_dict()  # a deep copy
+    spec["layout"].pop("template", None)
+    if dark:
+        _darken(spec)
+    if large:
+        _enlarge(spec)
+    # Every value came from a validated figure: skipping validation again makes the copy
+    # several times cheaper (a decision map's copy: ~20 ms instead of ~100).
+    shown = go.Figure(spec, _validate=False)
+    shown.layout.template = DARK_TEMPLATE if dark else TEMPLATE
+    return shown

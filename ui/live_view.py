@@ -14,7 +14,7 @@ import streamlit as st
 from dnn_core import TrainProgress, TrainResult
 from dnn_core.datasets import Dataset
 
-from . import export, figures
+from . import figures, page
 from .runs import FRAMES, memoize
 
 
@@ -45,12 +45,7 @@ class LiveView:
         self.final_figures: dict[str, go.Figure] = {}
 
     def _show(self, place, figure: go.Figure, key: str, title: str) -> None:
-        place.plotly_chart(
-            figure,
-            key=key,
-            theme=None,
-            config=export.plotly_config(f"deep net lab {self.key} {title}"),
-        )
+        page.chart(figure, key=key, container=place, filename=f"{self.key} {title}")
 
     def _figures(self, params, iterations, costs, num_iterations: int, resolution: int):
         cost_figure = figures.cost_curves_figure(

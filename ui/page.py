@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import export, runs, sidebar
+from . import export, figures, runs, sidebar
 
 
 @dataclass(frozen=True)
@@ -83,13 +83,29 @@ def figure_title(figure: go.Figure) -> str:
     return re.sub(r"<[^>]+>", " ", text).strip()
 
 
+def _presenting() -> bool:
+    """Whether presentation mode is on (its toggle's session-state key, ``"present"``)."""
+    return bool(st.session_state.get("present"))
+
+
+def _dark_page() -> bool:
+    """Whether the page is drawn in the dark theme, as the browser last told the server
+    (Streamlit 1.67 tells it with the next rerun after a switch in the app menu)."""
+    try:
+        return st.context.theme.type == "dark"
+    except (AttributeError, RuntimeError):  # outside a session's script run
+        return False
+
+
 def chart(figure: go.Figure, *, key: str, container=None, filename: str | None = None) -> None:
     """Show a figure from :mod:`ui.figures` as designed (its own template and palette, not
-    Streamlit's chart theme), full width. Its camera button saves ``<filename>.png``
-    (default: the figure's title, else ``key``)."""
+    Streamlit's chart theme), full width, in the page's light or dark theme and larger in
+    presentation mode (a restyled copy: ``figure`` may be cached and shared). Its camera
+    button saves ``<filename>.png`` (default: the figure's title, else ``key``)."""
     name = filename or figure_title(figure) or key
+    shown = figures.for_display(figure, dark=_dark_page(), large=_presenting())
     (container or st).plotly_chart(
-        figure, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
+        shown, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
     )
 
 

@@ -38,7 +38,7 @@ from dnn_core import (
 from dnn_core.datasets import Dataset, load
 from dnn_core.training import STACK_SHARED
 
-from . import export, figures, flights
+from . import figures, flights
 from .caches import BoundedCache
 from .sidebar import DataChoice
 
@@ -440,12 +440,10 @@ def train_compared(
         figure = figures.cost_curves_figure(
             curves, title="Cost per epoch", num_iterations=epochs, x_title="epoch"
         )
-        place.plotly_chart(
-            figure,
-            key="opt-costs" if final else f"opt-costs-frame{next(frames)}",
-            theme=None,
-            config=export.plotly_config("deep net lab optimization cost per epoch"),
-        )
+        key = "opt-costs" if final else f"opt-costs-frame{next(frames)}"
+        from .page import chart  # page imports this module: imported when first drawn
+
+        chart(figure, key=key, container=place, filename="optimization cost per epoch")
         return figure
 
     def frame(progress: dict[str, TrainProgress], frame_key: Hashable) -> None:

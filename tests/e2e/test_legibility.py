@@ -1,5 +1,6 @@
-"""Every page at a laptop's, a projector's and a phone's size: a screenshot of each, and no
-chart title or metric cut off (measured in the DOM, not by eye)."""
+"""Every page at a laptop's, a projector's and a phone's size: a screenshot of each, no
+chart title or metric cut off and no chart text too small to read when projected
+(measured in the DOM, not by eye)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ CLIPPED = """() => {
   return cut;
 }"""
 
+# Chart text (ticks, legends, colour bars, titles, notes) under 14 px: unreadable from the
+# back of a classroom at a projector's 1280 x 720.
+MIN_TEXT_PX = 14
+SMALL_TEXT = """(least) => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]
+  .filter((text) => text.textContent.trim()
+    && parseFloat(getComputedStyle(text).fontSize) < least)
+  .map((text) => text.textContent + ' (' + getComputedStyle(text).fontSize + ')')"""
+
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("name", PAGES)
@@ -44,5 +53,6 @@ def test_nothing_is_cut_off_at_three_sizes(browser, app_server, name, size):
         page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
         screenshot(page, f"legible-{name}-{size}")
         assert page.evaluate(CLIPPED) == []
+        assert page.evaluate(SMALL_TEXT, MIN_TEXT_PX) == []
     finally:
         context.close()
