@@ -104,6 +104,8 @@ NO_BOUNDARY = "No decision boundary:<br>the same answer everywhere"
 MAP_MARGIN = 0.08  # of the points' span on each side: a frame, not a moat
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
 FINAL_RESOLUTION = 160
+# Grid points per side above which the boundary line is traced on every other one.
+THIN_CONTOUR_ABOVE = 100
 
 
 def series_color(index: int) -> str:
@@ -266,11 +268,15 @@ def decision_boundary_figure(
             font={"size": FONT_SIZE},
         )
     elif finite.min() < 0.5 < finite.max():
+        # Every other row and column of a fine grid (edges kept) traces the same line to
+        # within a pixel, and leaves the map a third lighter to send.
+        rows = _thinned(len(ys)) if len(ys) > THIN_CONTOUR_ABOVE else slice(None)
+        cols = _thinned(len(xs)) if len(xs) > THIN_CONTOUR_ABOVE else slice(None)
         fig.add_trace(
             go.Contour(
-                x=xs,
-                y=ys,
-                z=shown,
+                x=np.asarray(xs)[cols],
+                y=np.asarray(ys)[rows],
+                z=shown[rows][:, cols],
                 contours={"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "none"},
                 line={"color": BOUNDARY_COLOR, "width": 2.5},
                 showscale=False,
@@ -300,6 +306,11 @@ def decision_boundary_figure(
     return _style(
         fig, title, height=height, title_chars=COMPACT_TITLE_CHARS if compact else TITLE_CHARS
     )
+
+
+def _thinned(size: int) -> np.ndarray:
+    """Every other index of ``range(size)``, the last one included."""
+    return np.unique(np.r_[0:size:2, size - 1])
 
 
 def boundary_figure(

@@ -378,3 +378,17 @@ def test_presentation_titles_wrap_shorter_so_they_fit_as_before():
     widest = max(map(len, lines)) * figures.LARGE_TITLE_SIZE
     assert widest <= len(line) * figures.TITLE_SIZE
     assert large.layout.margin.t > fig.layout.margin.t
+
+
+def test_a_fine_maps_boundary_line_is_traced_on_every_other_grid_point(points):
+    X_train, Y_train, _, _ = points
+    xs, ys = np.linspace(-2, 2, 161), np.linspace(-1, 1, 121)
+    probs = 1 / (1 + np.exp(-4 * (xs[None, :] - ys[:, None])))  # (121, 161), crosses 0.5
+    fig = figures.decision_boundary_figure(xs, ys, probs, X_train, Y_train)
+
+    traces = traces_by_name(fig)
+    contour = traces["boundary"]
+    assert contour.z.shape == (61, 81)  # half the points, so a third less to send
+    # The same span as the heatmap, to its edges, and the heatmap's own values.
+    assert (contour.x[0], contour.x[-1], contour.y[0], contour.y[-1]) == (-2, 2, -1, 1)
+    np.testing.assert_array_equal(contour.z, traces["P(class 1)"].z[::2, ::2])
