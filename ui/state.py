@@ -121,3 +121,58 @@ def apply_settings(values: Mapping[str, Any]) -> None:
     the values are in place before the widgets are drawn (the URL follows)."""
     for widget_key, value in values.items():
         st.session_state[widget_key] = value
+
+
+# --- Presentation mode ------------------------------------------------------------------
+
+PRESENT: Final = "present"
+"""Key (and URL query parameter) of the presentation-mode toggle. ``ui.page.chart`` reads
+``st.session_state.get("present")`` to enlarge chart fonts."""
+# Streamlit writes a bound toggle to the URL as ``present=true`` and reads only
+# ``true``/``false``; a teacher types ``?present=1``, so these spellings are accepted too.
+_PRESENT_ALIASES: Final = frozenset({"1", "yes", "on", "y"})
+
+
+def present_from_url(url_values: list[str]) -> bool | None:
+    """What the URL's ``present`` values ask for: ``True`` for ``true``, ``1``, ``yes`` or
+    ``on`` (any case), ``False`` for ``false``/``0``/``no``/``off``, ``None`` when absent or
+    unreadable (the last value counts, as Streamlit reads it)."""
+    if not url_values:
+        return None
+    text = url_values[-1].strip().lower()
+    if text == "true" or text in _PRESENT_ALIASES:
+        return True
+    if text in {"false", "0", "no", "off", "n"}:
+        return False
+    return None
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on for this run: the toggle's value once it exists,
+    else what the link asks for (before the toggle is drawn, e.g. in ``set_page_config``)."""
+    if PRESENT in st.session_state:
+        return bool(st.session_state[PRESENT])
+    return bool(present_from_url(st.query_params.get_all(PRESENT)))
+
+
+def present_toggle(label: str = "Presentation mode", **kwargs: Any) -> bool:
+    """The presentation-mode toggle, bound to ``?present=`` and kept for the session (so it
+    stays on from lesson to lesson); returns whether it is on.
+
+    A link's ``?present=1`` (or ``yes``/``on``) is rewritten to the ``true`` Streamlit's
+    binding reads, before the toggle is bound, so it switches presentation mode on instead
+    of being dropped as unreadable.
+    """
+    url_values = st.query_params.get_all(PRESENT)
+    if url_values and url_values[-1] not in ("true", "false"):
+        wanted = present_from_url(url_values)
+        try:
+            if wanted is None:
+                del st.query_params[PRESENT]
+            else:
+                st.query_params[PRESENT] = "true" if wanted else "false"
+        except StreamlitAPIException:
+            pass  # bound already (history navigation): the toggle keeps its value
+        else:
+            st.rerun()
+    return bool(bound_widget(st.toggle, label, PRESENT, False, **kwargs))
