@@ -41,7 +41,7 @@ for column, lesson in zip(st.columns(len(LESSONS)), LESSONS, strict=True):
         st.subheader(lesson.title)
         st.markdown(ABOUT[lesson.title])
         if lesson in installed:
-            st.page_link(lesson.path, label=f"Open {lesson.title.lower()}", icon=lesson.icon)
+            page.page_link(lesson, label=f"Open {lesson.title.lower()}")
         else:
             st.caption("This lesson is not installed.")
 

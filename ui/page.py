@@ -83,7 +83,18 @@ def page_links(**kwargs: Any) -> None:
         StreamlitPageNotFoundError: when the page runs as an app of its own.
     """
     for page in installed_pages():
-        st.page_link(page.path, label=page.title, icon=page.icon, **kwargs)
+        page_link(page, **kwargs)
+
+
+def page_link(page: PageEntry, **kwargs: Any) -> None:
+    """A link to ``page`` (``kwargs`` go to ``st.page_link``) that keeps presentation mode
+    on: Streamlit opens another page without the current page's query parameters, and the
+    toggle, bound to ``?present=``, would fall back to off."""
+    kwargs.setdefault("label", page.title)
+    kwargs.setdefault("icon", page.icon)
+    if state.presenting():
+        kwargs["query_params"] = {state.PRESENT: "true"}
+    st.page_link(page.path, **kwargs)
 
 
 # Every page: less empty space above the title (the charts of a lesson start higher on a

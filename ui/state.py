@@ -31,6 +31,7 @@ URL, and the link would reopen at the lesson's default.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -131,6 +132,10 @@ PRESENT: Final = "present"
 # Streamlit writes a bound toggle to the URL as ``present=true`` and reads only
 # ``true``/``false``; a teacher types ``?present=1``, so these spellings are accepted too.
 _PRESENT_ALIASES: Final = frozenset({"1", "yes", "on", "y"})
+_PRESENTING: Final = "dnl_presenting"
+"""Session key (not a widget) remembering the toggle from page to page: Streamlit opens
+another page without the query parameters, and a bound toggle whose parameter is missing
+starts at its default."""
 
 
 def present_from_url(url_values: list[str]) -> bool | None:
@@ -152,7 +157,10 @@ def presenting() -> bool:
     else what the link asks for (before the toggle is drawn, e.g. in ``set_page_config``)."""
     if PRESENT in st.session_state:
         return bool(st.session_state[PRESENT])
-    return bool(present_from_url(st.query_params.get_all(PRESENT)))
+    from_url = present_from_url(st.query_params.get_all(PRESENT))
+    if from_url is not None:
+        return from_url
+    return bool(st.session_state.get(_PRESENTING))
 
 
 def present_toggle(label: str = "Presentation mode", **kwargs: Any) -> bool:
@@ -161,9 +169,16 @@ def present_toggle(label: str = "Presentation mode", **kwargs: Any) -> bool:
 
     A link's ``?present=1`` (or ``yes``/``on``) is rewritten to the ``true`` Streamlit's
     binding reads, before the toggle is bound, so it switches presentation mode on instead
-    of being dropped as unreadable.
+    of being dropped as unreadable. On a page opened without the parameter while the
+    session is presenting, the toggle is set on first (the URL follows), so it stays on and
+    the link keeps it.
     """
     url_values = st.query_params.get_all(PRESENT)
+    if not url_values and st.session_state.get(_PRESENTING):
+        # Set the way a preset sets a bound widget (the value wins), and the URL too.
+        st.session_state[PRESENT] = True
+        with contextlib.suppress(StreamlitAPIException):  # bound already: it follows
+            st.query_params[PRESENT] = "true"
     if url_values and url_values[-1] not in ("true", "false"):
         wanted = present_from_url(url_values)
         try:
@@ -175,4 +190,6 @@ def present_toggle(label: str = "Presentation mode", **kwargs: Any) -> bool:
             pass  # bound already (history navigation): the toggle keeps its value
         else:
             st.rerun()
-    return bool(bound_widget(st.toggle, label, PRESENT, False, **kwargs))
+    on = bool(bound_widget(st.toggle, label, PRESENT, False, **kwargs))
+    st.session_state[_PRESENTING] = on
+    return on
