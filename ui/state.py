@@ -174,7 +174,7 @@ def present_toggle(label: str = "Presentation mode", **kwargs: Any) -> bool:
     the link keeps it.
     """
     url_values = st.query_params.get_all(PRESENT)
-    if not url_values and st.session_state.get(_PRESENTING):
+    if not url_values and presenting():  # not when the student just turned it off
         # Set the way a preset sets a bound widget (the value wins), and the URL too.
         st.session_state[PRESENT] = True
         with contextlib.suppress(StreamlitAPIException):  # bound already: it follows

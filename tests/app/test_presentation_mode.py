@@ -75,6 +75,8 @@ def test_the_toggle_turns_it_off_again():
     app = open_page(INIT, query={"present": "1"}).run()
     app.toggle(key="present").set_value(False).run()
     assert LOOK_FOR in texts(app)
+    app.run()  # and it stays off (the session's memory of it follows the toggle)
+    assert app.toggle(key="present").value is False
 
 
 def test_gradient_checking_greys_the_sidebar_out_where_it_changes_nothing():
