@@ -51,7 +51,7 @@ with one_d_tab:
     settings_column, chart_column = st.columns([2, 3])
     with settings_column:
         one_d = check_controls.one_d_check_controls(PREFIX)
-        st.latex(check_controls.ONE_D_FORMULAS[one_d.function])
+        page.latex(check_controls.ONE_D_FORMULAS[one_d.function])
     if one_d.x == 0.0:
         settings_column.warning(
             "With x = 0, J does not depend on θ: both gradients are 0 and the relative "

@@ -80,7 +80,7 @@ with st.expander("The update rules"):
         formula=r"\text{GD: } W := W - \alpha\, dW \qquad "
         r"\text{Momentum: } v := \beta v + (1-\beta)\, dW,\;\; W := W - \alpha v",
     )
-    st.latex(
+    page.latex(
         r"\text{Adam: } v := \beta_1 v + (1-\beta_1)\, dW,\;\; "
         r"s := \beta_2 s + (1-\beta_2)\, dW^2,\;\; "
         r"W := W - \alpha\, \frac{v / (1-\beta_1^t)}{\sqrt{s / (1-\beta_2^t)} + \varepsilon}"

@@ -102,8 +102,7 @@ def page_link(page: PageEntry, **kwargs: Any) -> None:
 # past it on a phone.
 PAGE_CSS = """
 .stMainBlockContainer { padding-top: 4rem; }
-.stMarkdown .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%;
-  padding: 0.25rem 0; }
+.stMarkdown .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
 """
 # Presentation mode: text legible from the back of a room (Streamlit sizes its text in
 # rem, so a larger root size scales it all); charts enlarge their own fonts (ui.page.chart).
@@ -139,9 +138,19 @@ def explain(text: str, *, formula: str | None = None, look_for: str | None = Non
     if not presenting:
         st.markdown(text)
     if formula:
-        st.latex(formula)
+        latex(formula)
     if look_for and not presenting:
         st.caption(f"**What to look for:** {look_for}")
+
+
+def latex(formula: str) -> None:
+    """A formula, centred and at display size, that wraps onto a second line where it
+    does not fit (a phone) instead of running past its column: KaTeX breaks inline
+    math after a top-level relation or operator (=, ~, ⇒, +, ·), never display math."""
+    st.markdown(f"${DISPLAY_STYLE} {formula}$", text_alignment="center")
+
+
+DISPLAY_STYLE = r"\displaystyle"
 
 
 def caption(text: str) -> None:
