@@ -106,9 +106,12 @@ PAGE_CSS = """
 """
 # Presentation mode: text legible from the back of a room (Streamlit sizes its text in
 # rem, so a larger root size scales it all); charts enlarge their own fonts (ui.page.chart).
+# Only on a projector's or laptop's width: on a phone a title would break mid-word.
 PRESENT_CSS = """
-html { font-size: 21px; }
-.stMainBlockContainer { padding-top: 3.5rem; padding-left: 2rem; padding-right: 2rem; }
+@media (min-width: 768px) {
+  html { font-size: 21px; }
+  .stMainBlockContainer { padding-top: 3.5rem; padding-left: 2rem; padding-right: 2rem; }
+}
 """
 
 
