@@ -27,6 +27,17 @@ Streamlit's log warning about that combination (``disableWidgetStateDuplicationW
 Seeding through ``st.session_state`` instead of ``value=`` would break links: a preset value
 equal to the widget's own fallback (say λ = 0, a slider's minimum) would be dropped from the
 URL, and the link would reopen at the lesson's default.
+
+The browser's Back button does not undo a setting, and the lab leaves it so. Streamlit
+1.67's frontend writes a student's change of a bound widget into the address with
+``history.replaceState`` (``WidgetStateManager.updateUrlParam``; there is no option to
+push instead), so no history entry is added. Pushing one from the script does not work
+either: ``st.query_params`` changes are pushed only when they differ from the address,
+which the frontend has already updated. And on Back or Forward 1.67 keeps the widgets'
+stale frontend state rather than re-seeding them from the URL (streamlit/streamlit#13853,
+fix proposed in pull request #16998), so even a pushed entry would not restore the
+settings; patching ``history`` from injected JavaScript would fight Streamlit's own
+navigation.
 """
 
 from __future__ import annotations
