@@ -25,7 +25,7 @@ ABOUT = {
 LESSONS = [page for page in page.PAGES if page.title in ABOUT]
 
 page.setup_page(page.PAGES[0].title, page.PAGES[0].icon)
-st.title("Deep Net Lab")
+page.title_row("Deep Net Lab")
 st.markdown(
     "An interactive lab for the practical side of training deep networks. Each lesson "
     "trains small networks **live** on two-dimensional data, so you can change one "
@@ -41,7 +41,7 @@ for column, lesson in zip(st.columns(len(LESSONS)), LESSONS, strict=True):
         st.subheader(lesson.title)
         st.markdown(ABOUT[lesson.title])
         if lesson in installed:
-            st.page_link(lesson.path, label=f"Open {lesson.title.lower()}", icon=lesson.icon)
+            page.page_link(lesson, label=f"Open {lesson.title.lower()}")
         else:
             st.caption("This lesson is not installed.")
 

@@ -12,6 +12,8 @@ PREFIX = "gc"
 MINUS = "\N{MINUS SIGN}"
 TIMES = "\N{MULTIPLICATION SIGN}"
 SWEEP_EPSILONS = 10.0 ** -np.arange(1.0, 12.01, 0.25)
+TAB_KEY = f"{PREFIX}_tab"
+TABS = ["Network check", "1-D check", "Dropout and L2", "What it costs"]
 
 config = page.lesson_header(
     "Gradient checking",
@@ -22,7 +24,12 @@ config = page.lesson_header(
     "once to trust backprop, then switch it off for training.",
     PREFIX,
     sidebar.GRADIENT_CHECKING_DEFAULTS,
-    sidebar.SidebarOptions(show_test_toggle=False, show_training=False),
+    sidebar.SidebarOptions(
+        show_test_toggle=False,
+        show_training=False,
+        # Greyed out where they change nothing (tabs rerun the page: they are URL-bound).
+        unused_reason=check_controls.sidebar_unused_reason(PREFIX, TAB_KEY, TABS[1]),
+    ),
     warn_architecture=False,  # it matters only for the sidebar's network: said there
 )
 page.explain(
@@ -35,8 +42,8 @@ page.explain(
 # The open tab is in the URL too (?gc_tab=1-D+check), so a link can open at it. The
 # network check, with the course's planted bugs, is the lesson's headline: it opens first.
 network_tab, one_d_tab, pitfalls_tab, cost_tab = st.tabs(
-    ["Network check", "1-D check", "Dropout and L2", "What it costs"],
-    key=f"{PREFIX}_tab",
+    TABS,
+    key=TAB_KEY,
     bind=state.BIND,
 )
 
@@ -44,7 +51,7 @@ with one_d_tab:
     settings_column, chart_column = st.columns([2, 3])
     with settings_column:
         one_d = check_controls.one_d_check_controls(PREFIX)
-        st.latex(check_controls.ONE_D_FORMULAS[one_d.function])
+        page.latex(check_controls.ONE_D_FORMULAS[one_d.function])
     if one_d.x == 0.0:
         settings_column.warning(
             "With x = 0, J does not depend on θ: both gradients are 0 and the relative "

@@ -30,18 +30,6 @@ config = page.lesson_header(
     ),
 )
 settings = lesson_controls.optimization_controls(PREFIX)
-with st.expander("The update rules"):
-    page.explain(
-        f"For every weight matrix (and likewise every bias), with learning rate {ALPHA} and t "
-        "the number of steps so far:",
-        formula=r"\text{GD: } W := W - \alpha\, dW \qquad "
-        r"\text{Momentum: } v := \beta v + (1-\beta)\, dW,\;\; W := W - \alpha v",
-    )
-    st.latex(
-        r"\text{Adam: } v := \beta_1 v + (1-\beta_1)\, dW,\;\; "
-        r"s := \beta_2 s + (1-\beta_2)\, dW^2,\;\; "
-        r"W := W - \alpha\, \frac{v / (1-\beta_1^t)}{\sqrt{s / (1-\beta_2^t)} + \varepsilon}"
-    )
 if not settings.optimizers:
     st.info("Pick at least one optimizer to compare.", icon=":material/info:")
     st.stop()
@@ -54,15 +42,15 @@ with page.stop_on_error():
     budgets.check_page_budget(data, list(configs.values()))
 epochs = config.num_iterations
 
-st.header("Cost while training")
-with page.stop_on_error():
+# Both cost charts side by side, above the fold on a laptop or projector.
+epoch_column, step_column = st.columns(2)
+with epoch_column, page.stop_on_error():
     optimizer_runs = runs.train_compared(data, config.data, configs, CHOICES, epochs=epochs)
 cost_figure = optimizer_runs.final_figure
 for choice, run in optimizer_runs.results.items():
     page.show_run_status(run, what=CHOICES[choice])
 results = optimizer_runs.results
 
-curve_column, text_column = st.columns([3, 2])
 minibatch_figure = runs.memoize(
     ("opt minibatch costs", config.data, tuple(configs.values())),
     lambda: figures.minibatch_costs_figure(
@@ -70,21 +58,32 @@ minibatch_figure = runs.memoize(
         title="Cost of each mini-batch step",
     ),
 )
-page.chart(minibatch_figure, key="opt-minibatch-costs", container=curve_column)
-with text_column:
+page.chart(minibatch_figure, key="opt-minibatch-costs", container=step_column)
+page.explain(
+    "**Left:** the cost on the whole training set after each epoch. **Right:** the cost "
+    "of every single step, measured on the mini-batch that step used.",
+    look_for="Adam's cost falls first; momentum's averaged steps part from mini-batch "
+    "GD's early on, then meet them (it smooths the steps, it doesn't lengthen them). "
+    "Per step, mini-batch costs are noisy: each batch is a different sample, so the "
+    "cost jumps even while the trend goes down. Batch GD is smooth but takes one step "
+    "per epoch, so it lags far behind per epoch.",
+)
+steps = settings.steps_per_epoch(m)
+page.caption(
+    f"{m} training points; mini-batches of {settings.mini_batch_size} make "
+    f"{steps} steps per epoch, {epochs * steps:,} in all."
+)
+with st.expander("The update rules"):
     page.explain(
-        "**Above:** the cost on the whole training set after each epoch. **Left:** the cost "
-        "of every single step, measured on the mini-batch that step used.",
-        look_for="Adam's cost falls first; momentum's averaged steps part from mini-batch "
-        "GD's early on, then meet them (it smooths the steps, it doesn't lengthen them). "
-        "Per step, mini-batch costs are noisy: each batch is a different sample, so the "
-        "cost jumps even while the trend goes down. Batch GD is smooth but takes one step "
-        "per epoch, so it lags far behind per epoch.",
+        f"For every weight matrix (and likewise every bias), with learning rate {ALPHA} and t "
+        "the number of steps so far:",
+        formula=r"\text{GD: } W := W - \alpha\, dW \qquad "
+        r"\text{Momentum: } v := \beta v + (1-\beta)\, dW,\;\; W := W - \alpha v",
     )
-    steps = settings.steps_per_epoch(m)
-    st.caption(
-        f"{m} training points; mini-batches of {settings.mini_batch_size} make "
-        f"{steps} steps per epoch, {epochs * steps:,} in all."
+    page.latex(
+        r"\text{Adam: } v := \beta_1 v + (1-\beta_1)\, dW,\;\; "
+        r"s := \beta_2 s + (1-\beta_2)\, dW^2,\;\; "
+        r"W := W - \alpha\, \frac{v / (1-\beta_1^t)}{\sqrt{s / (1-\beta_2^t)} + \varepsilon}"
     )
 page.downloads(
     {CHOICES[choice]: (run, configs[choice]) for choice, run in results.items()},

@@ -12,6 +12,8 @@ from dnn_core import gradcheck
 
 from .state import bound_widget, key
 
+NETWORK_LABELS = {"course": "Course's test case", "sidebar": "Sidebar's network"}
+
 CHECK_EPSILONS = tuple(float(f"1e-{power}") for power in range(1, 13))
 # Short option labels: they are what a shared link shows (``?gc_function=θ³x``).
 ONE_D_LABELS = dict(zip(gradcheck.ONE_D_FUNCTIONS, ("θx", "θ³x", "sin(θx)"), strict=True))
@@ -134,7 +136,7 @@ def network_check_controls(prefix: str) -> NetworkCheckSettings:
         key(prefix, "source"),
         "course",
         options=["course", "sidebar"],
-        format_func={"course": "Course's test case", "sidebar": "Sidebar's network"}.get,
+        format_func=NETWORK_LABELS.get,
         captions=[
             "4 inputs, 3 examples, layers 4-5-3-1",
             "the sidebar's data set and hidden layers, He initialization",
@@ -246,3 +248,26 @@ PITFALLS = {
     ),
     "L2 in both": ({"lambd": DEMO_LAMBDA}, "cost and gradient describe the same function"),
 }
+
+
+def _current(widget_key: str) -> Any:
+    """A widget's value before it is drawn this run: its session value, else its link's."""
+    if widget_key in st.session_state:
+        return st.session_state[widget_key]
+    return st.query_params.get(widget_key)
+
+
+def sidebar_unused_reason(prefix: str, tab_key: str, one_d_tab: str) -> str:
+    """Why the shared sidebar changes nothing on the gradient-checking page right now (the
+    1-D check is open, or the network check checks the course's test case), or ``""`` when
+    it is in use: the sidebar is drawn before the tabs and the network choice, so this
+    reads their current values (from the session, or the link that opened the page)."""
+    if _current(tab_key) == one_d_tab:
+        return "The 1-D check uses none of these settings: they apply to the network check."
+    source = _current(key(prefix, "source"))
+    if source not in ("sidebar", NETWORK_LABELS["sidebar"]):
+        return (
+            "The network check checks the course's test case: these settings apply when "
+            f"**{NETWORK_LABELS['sidebar']}** is chosen under *Network to check*."
+        )
+    return ""

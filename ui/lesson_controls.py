@@ -355,20 +355,18 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
     """Widgets of the optimization lesson (in the current container): the optimizers to
     compare, the mini-batch size, and in an expander momentum's, Adam's and the decay's
     settings."""
-    # The optimizers get a row of their own: beside the slider, the fourth one's chip
-    # was cut off.
-    choice_column, size_column = st.container(), st.columns([3, 2])[0]
-    with choice_column:
-        optimizers = bound_widget(
-            st.multiselect,
-            "Optimizers to compare",
-            key(prefix, "optimizers"),
-            list(DEFAULT_OPTIMIZERS),
-            options=list(OPTIMIZER_CHOICES),
-            format_func=OPTIMIZER_CHOICES.get,
-            help="Each one trains the same network from the same initial weights.",
-        )
-    with size_column:
+    # Pills: every choice stays visible (a multiselect's box hid "Adam" on a phone).
+    optimizers = bound_widget(
+        st.pills,
+        "Optimizers to compare",
+        key(prefix, "optimizers"),
+        list(DEFAULT_OPTIMIZERS),
+        options=list(OPTIMIZER_CHOICES),
+        selection_mode="multi",
+        format_func=OPTIMIZER_CHOICES.get,
+        help="Each one trains the same network from the same initial weights.",
+    )
+    with st.columns([3, 2])[0]:
         mini_batch_size = bound_widget(
             st.select_slider,
             "Mini-batch size",

@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import export, figures, runs, sidebar
+from . import export, figures, runs, sidebar, state
 
 
 @dataclass(frozen=True)
@@ -45,19 +45,28 @@ def installed_pages() -> tuple[PageEntry, ...]:
 
 
 def setup_page(title: str, icon: str) -> None:
-    """Wide layout, the browser tab's title and the page links at the top of the sidebar;
-    call first on every page.
+    """Wide layout, the browser tab's title, the page's style and the page links at the top
+    of the sidebar; call first on every page.
+
+    In presentation mode (:func:`ui.state.presenting`) the sidebar starts collapsed and
+    the page's text is larger (:data:`PRESENT_CSS`).
 
     Streamlit's own page list is hidden (``showSidebarNavigation = false``) because it would
     name the home page "app" after its file; these links name it "Home". (Not
     ``st.navigation``: see DESIGN.md.)
     """
-    st.set_page_config(page_title=f"{title} · Deep Net Lab", page_icon=icon, layout="wide")
+    presenting = state.presenting()
+    st.set_page_config(
+        page_title=f"{title} · Deep Net Lab",
+        page_icon=icon,
+        layout="wide",
+        initial_sidebar_state="collapsed" if presenting else "auto",
+    )
     runs.begin_page_run()
+    st.html(f"<style>{PAGE_CSS}{PRESENT_CSS if presenting else ''}</style>")
     with st.sidebar.container(key="dnl_nav"):
         try:
-            for page in installed_pages():
-                st.page_link(page.path, label=page.title, icon=page.icon, width="stretch")
+            page_links(width="stretch")
         except StreamlitPageNotFoundError:
             # The lesson runs as an app of its own (``streamlit run pages/...``, or an
             # AppTest of one page): there are no other pages to link to. Home comes first,
@@ -67,25 +76,96 @@ def setup_page(title: str, icon: str) -> None:
         st.html('<hr style="margin: 0.5rem 0 0; border: 0; border-top: 1px solid #D5DCE5">')
 
 
+def page_links(**kwargs: Any) -> None:
+    """A link to every installed page (``kwargs`` go to ``st.page_link``).
+
+    Raises:
+        StreamlitPageNotFoundError: when the page runs as an app of its own.
+    """
+    for page in installed_pages():
+        page_link(page, **kwargs)
+
+
+def page_link(page: PageEntry, **kwargs: Any) -> None:
+    """A link to ``page`` (``kwargs`` go to ``st.page_link``) that keeps presentation mode
+    on: Streamlit opens another page without the current page's query parameters, and the
+    toggle, bound to ``?present=``, would fall back to off."""
+    kwargs.setdefault("label", page.title)
+    kwargs.setdefault("icon", page.icon)
+    if state.presenting():
+        kwargs["query_params"] = {state.PRESENT: "true"}
+    st.page_link(page.path, **kwargs)
+
+
+# Every page: less empty space above the title (the charts of a lesson start higher on a
+# laptop or projector), and formulas that scroll inside their column instead of running
+# past it on a phone.
+PAGE_CSS = """
+.stMainBlockContainer { padding-top: 4rem; }
+.stMarkdown .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+"""
+# Presentation mode: text legible from the back of a room (Streamlit sizes its text in
+# rem, so a larger root size scales it all); charts enlarge their own fonts (ui.page.chart).
+# Only on a projector's or laptop's width: on a phone a title would break mid-word.
+PRESENT_CSS = """
+@media (min-width: 768px) {
+  html { font-size: 21px; }
+  .stMainBlockContainer { padding-top: 3.5rem; padding-left: 2rem; padding-right: 2rem; }
+}
+"""
+
+
+def title_row(title: str) -> bool:
+    """The page's title with the presentation-mode toggle beside it (reachable when the
+    sidebar is hidden), and in presentation mode the links to every lesson above it;
+    returns whether presentation mode is on."""
+    if state.presenting():
+        with (
+            st.container(horizontal=True, key="dnl_present_nav", gap="small"),
+            contextlib.suppress(StreamlitPageNotFoundError),
+        ):
+            page_links()
+    with st.container(horizontal=True, vertical_alignment="center", key="dnl_title_row"):
+        st.title(title, width="stretch")
+        return state.present_toggle(
+            help="Large text and charts for a projector; the sidebar and the long "
+            "explanations are hidden. The link keeps it (?present=1)."
+        )
+
+
 def explain(text: str, *, formula: str | None = None, look_for: str | None = None) -> None:
     """A short plain-words explanation beside a chart: what it shows, optionally the
-    formula (LaTeX) and what to look for."""
-    st.markdown(text)
+    formula (LaTeX) and what to look for. In presentation mode only the formula shows (the
+    teacher says the rest)."""
+    presenting = state.presenting()
+    if not presenting:
+        st.markdown(text)
     if formula:
-        st.latex(formula)
-    if look_for:
+        latex(formula)
+    if look_for and not presenting:
         st.caption(f"**What to look for:** {look_for}")
+
+
+def latex(formula: str) -> None:
+    """A formula, centred and at display size, that wraps onto a second line where it
+    does not fit (a phone) instead of running past its column: KaTeX breaks inline
+    math after a top-level relation or operator (=, ~, ⇒, +, ·), never display math."""
+    st.markdown(f"${DISPLAY_STYLE} {formula}$", text_alignment="center")
+
+
+DISPLAY_STYLE = r"\displaystyle"
+
+
+def caption(text: str) -> None:
+    """A long caption, left out in presentation mode."""
+    if not state.presenting():
+        st.caption(text)
 
 
 def figure_title(figure: go.Figure) -> str:
     """The figure's title text without markup (``""`` when it has none)."""
     text = figure.layout.title.text or ""
     return re.sub(r"<[^>]+>", " ", text).strip()
-
-
-def _presenting() -> bool:
-    """Whether presentation mode is on (its toggle's session-state key, ``"present"``)."""
-    return bool(st.session_state.get("present"))
 
 
 def _dark_page() -> bool:
@@ -103,7 +183,7 @@ def chart(figure: go.Figure, *, key: str, container=None, filename: str | None =
     presentation mode (a restyled copy: ``figure`` may be cached and shared). Its camera
     button saves ``<filename>.png`` (default: the figure's title, else ``key``)."""
     name = filename or figure_title(figure) or key
-    shown = figures.for_display(figure, dark=_dark_page(), large=_presenting())
+    shown = figures.for_display(figure, dark=_dark_page(), large=state.presenting())
     (container or st).plotly_chart(
         shown, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
     )
@@ -177,8 +257,8 @@ def lesson_header(
     the page says where itself) warn about an unusable architecture; returns the sidebar's
     settings."""
     setup_page(title, icon)
-    st.title(title)
-    st.markdown(intro)
+    if not title_row(title):
+        st.markdown(intro)
     config = sidebar.sidebar(prefix, defaults, options)
     if warn_architecture and config.architecture_error:
         st.warning(config.architecture_error, icon=":material/warning:")
@@ -282,15 +362,28 @@ def results_table(
     table, *, key: str, formats: Mapping[str, str] | None = None, container=None
 ) -> None:
     """A results table (e.g. :func:`ui.figures.results_table`) with its accuracy columns as
-    percentages and ``formats`` (column -> printf format) for the others."""
-    column_config = {
-        column: st.column_config.NumberColumn(format="percent")
-        for column in ("train accuracy", "test accuracy")
-        if column in table
-    } | {
-        column: st.column_config.NumberColumn(format=fmt) for column, fmt in (formats or {}).items()
-    }
-    (container or st).dataframe(table, hide_index=True, column_config=column_config, key=key)
+    percentages and ``formats`` (column -> printf format, e.g. ``"%.3g"``) for the others.
+
+    Drawn as a plain table (``st.table``), not a ``st.dataframe`` grid: its cells wrap
+    their text instead of cutting it ("fails to break symme…"), on a phone too, and are
+    part of the page, so the legibility tests can measure them. ``key`` names the table's
+    container (``st-key-<key>``)."""
+    formatters: dict[str, Callable[[Any], str]] = {
+        column: _percent_cell for column in ("train accuracy", "test accuracy") if column in table
+    } | {column: _printf_cell(fmt) for column, fmt in (formats or {}).items() if column in table}
+    styled = table.style.format(formatters).hide(axis="index")
+    (container or st).container(key=key).table(styled)
+
+
+def _percent_cell(value: Any) -> str:
+    return "" if value is None or value != value else f"{value:.1%}"
+
+
+def _printf_cell(fmt: str) -> Callable[[Any], str]:
+    def cell(value: Any) -> str:
+        return "" if value is None or value != value else fmt % value
+
+    return cell
 
 
 @contextlib.contextmanager

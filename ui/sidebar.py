@@ -180,13 +180,14 @@ def data_keys(prefix: str, name: str) -> tuple[str, str]:
 
 
 def dataset_picker(
-    prefix: str, default: str = "circles", *, allow_upload: bool = False
+    prefix: str, default: str = "circles", *, allow_upload: bool = False, disabled: bool = False
 ) -> DataChoice:
     """Data set, noise and seed widgets (in the current container, e.g. ``st.sidebar``).
 
     With ``allow_upload`` the list ends with "Upload your own", which shows an uploader
     instead of noise and seed: an accepted file is the choice; until then (or after a
     rejected file) the page goes on with the data set used before, and says so.
+    ``disabled`` greys the choice, noise and seed out (their values still count).
     """
     if default not in datasets.CATALOG:
         raise ValueError(f"Unknown data set {default!r}.")
@@ -198,6 +199,7 @@ def dataset_picker(
         options=(*datasets.NAMES, UPLOAD) if allow_upload else datasets.NAMES,
         format_func=DATA_LABELS.get,
         help="Two-class points in the plane. Test points are held out from training.",
+        disabled=disabled,
     )
     previous_key = key(prefix, "previous_data")  # session only: not a widget
     if name == UPLOAD:
@@ -222,6 +224,7 @@ def dataset_picker(
         max_value=float(spec.max_noise),
         step=0.01,
         help="How much the points are jittered; more noise blurs the classes together.",
+        disabled=disabled,
     )
     seed = bound_widget(
         st.number_input,
@@ -232,6 +235,7 @@ def dataset_picker(
         max_value=MAX_SEED,
         step=1,
         help="Draws a different sample of the same data set.",
+        disabled=disabled,
     )
     choice = DataChoice(name=name, noise=float(noise), seed=int(seed))
     st.session_state[previous_key] = choice
@@ -285,6 +289,9 @@ class SidebarOptions:
     """Learning-rate and iterations widgets (off for a lesson that does not train)."""
     iterations_label: str = "Iterations"
     iterations_help: str = "Full-batch gradient-descent steps. More is slower but fits better."
+    unused_reason: str = ""
+    """Why these settings change nothing on the page right now (Markdown): shown at the
+    top of the sidebar, and every setting greyed out. ``""``: in use."""
 
 
 def sidebar(
@@ -293,9 +300,12 @@ def sidebar(
     """The sidebar every lesson shares: data set, seed, architecture, learning rate,
     iterations and the test-set toggle. Keys are ``"<prefix>_<setting>"``."""
     options = options or SidebarOptions()
+    disabled = bool(options.unused_reason)
     with st.sidebar:
+        if disabled:
+            st.info(options.unused_reason, icon=":material/block:")
         st.header("Data")
-        data = dataset_picker(prefix, defaults.dataset, allow_upload=True)
+        data = dataset_picker(prefix, defaults.dataset, allow_upload=True, disabled=disabled)
         st.header("Network and training")
         architecture = bound_widget(
             st.text_input,
@@ -305,6 +315,7 @@ def sidebar(
             max_chars=60,
             help="Comma-separated units per hidden layer, e.g. 20, 3. The input layer (2) "
             "and the sigmoid output (1) are added for you.",
+            disabled=disabled,
         )
         learning_rate, num_iterations = defaults.learning_rate, defaults.num_iterations
         if options.show_training:
@@ -338,6 +349,7 @@ def sidebar(
             max_value=MAX_SEED,
             step=1,
             help="Seed of the random initial weights (the course uses 3).",
+            disabled=disabled,
         )
         show_test = True
         if options.show_test_toggle:

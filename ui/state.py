@@ -27,10 +27,22 @@ Streamlit's log warning about that combination (``disableWidgetStateDuplicationW
 Seeding through ``st.session_state`` instead of ``value=`` would break links: a preset value
 equal to the widget's own fallback (say λ = 0, a slider's minimum) would be dropped from the
 URL, and the link would reopen at the lesson's default.
+
+The browser's Back button does not undo a setting, and the lab leaves it so. Streamlit
+1.67's frontend writes a student's change of a bound widget into the address with
+``history.replaceState`` (``WidgetStateManager.updateUrlParam``; there is no option to
+push instead), so no history entry is added. Pushing one from the script does not work
+either: ``st.query_params`` changes are pushed only when they differ from the address,
+which the frontend has already updated. And on Back or Forward 1.67 keeps the widgets'
+stale frontend state rather than re-seeding them from the URL (streamlit/streamlit#13853,
+fix proposed in pull request #16998), so even a pushed entry would not restore the
+settings; patching ``history`` from injected JavaScript would fight Streamlit's own
+navigation.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -121,3 +133,74 @@ def apply_settings(values: Mapping[str, Any]) -> None:
     the values are in place before the widgets are drawn (the URL follows)."""
     for widget_key, value in values.items():
         st.session_state[widget_key] = value
+
+
+# --- Presentation mode ------------------------------------------------------------------
+
+PRESENT: Final = "present"
+"""Key (and URL query parameter) of the presentation-mode toggle (``ui.page.chart`` draws
+charts larger while :func:`presenting`)."""
+# Streamlit writes a bound toggle to the URL as ``present=true`` and reads only
+# ``true``/``false``; a teacher types ``?present=1``, so these spellings are accepted too.
+_PRESENT_ALIASES: Final = frozenset({"1", "yes", "on", "y"})
+_PRESENTING: Final = "dnl_presenting"
+"""Session key (not a widget) remembering the toggle from page to page: Streamlit opens
+another page without the query parameters, and a bound toggle whose parameter is missing
+starts at its default."""
+
+
+def present_from_url(url_values: list[str]) -> bool | None:
+    """What the URL's ``present`` values ask for: ``True`` for ``true``, ``1``, ``yes`` or
+    ``on`` (any case), ``False`` for ``false``/``0``/``no``/``off``, ``None`` when absent or
+    unreadable (the last value counts, as Streamlit reads it)."""
+    if not url_values:
+        return None
+    text = url_values[-1].strip().lower()
+    if text == "true" or text in _PRESENT_ALIASES:
+        return True
+    if text in {"false", "0", "no", "off", "n"}:
+        return False
+    return None
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on for this run: the toggle's value once it exists,
+    else what the link asks for (before the toggle is drawn, e.g. in ``set_page_config``)."""
+    if PRESENT in st.session_state:
+        return bool(st.session_state[PRESENT])
+    from_url = present_from_url(st.query_params.get_all(PRESENT))
+    if from_url is not None:
+        return from_url
+    return bool(st.session_state.get(_PRESENTING))
+
+
+def present_toggle(label: str = "Presentation mode", **kwargs: Any) -> bool:
+    """The presentation-mode toggle, bound to ``?present=`` and kept for the session (so it
+    stays on from lesson to lesson); returns whether it is on.
+
+    A link's ``?present=1`` (or ``yes``/``on``) is rewritten to the ``true`` Streamlit's
+    binding reads, before the toggle is bound, so it switches presentation mode on instead
+    of being dropped as unreadable. On a page opened without the parameter while the
+    session is presenting, the toggle is set on first (the URL follows), so it stays on and
+    the link keeps it.
+    """
+    url_values = st.query_params.get_all(PRESENT)
+    if not url_values and presenting():  # not when the student just turned it off
+        # Set the way a preset sets a bound widget (the value wins), and the URL too.
+        st.session_state[PRESENT] = True
+        with contextlib.suppress(StreamlitAPIException):  # bound already: it follows
+            st.query_params[PRESENT] = "true"
+    if url_values and url_values[-1] not in ("true", "false"):
+        wanted = present_from_url(url_values)
+        try:
+            if wanted is None:
+                del st.query_params[PRESENT]
+            else:
+                st.query_params[PRESENT] = "true" if wanted else "false"
+        except StreamlitAPIException:
+            pass  # bound already (history navigation): the toggle keeps its value
+        else:
+            st.rerun()
+    on = bool(bound_widget(st.toggle, label, PRESENT, False, **kwargs))
+    st.session_state[_PRESENTING] = on
+    return on

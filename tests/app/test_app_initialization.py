@@ -75,7 +75,7 @@ def test_switching_to_zeros_changes_the_charts_and_metrics():
 def test_comparison_table_lists_all_schemes_and_zeros_stays_symmetric():
     app = quick_page()
 
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert list(table["initialization"]) == [
         "Zeros",
         "Random \N{MULTIPLICATION SIGN} scale",

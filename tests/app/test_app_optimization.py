@@ -47,7 +47,7 @@ def step_costs(app, choice: str) -> np.ndarray:
 
 
 def table(app):
-    return app.dataframe[0].value.set_index("optimizer")
+    return app.table[0].value.set_index("optimizer")
 
 
 def test_default_page_compares_all_four_optimizers_and_tells_them_apart():

@@ -59,7 +59,7 @@ def test_at_its_defaults_the_page_shows_overfitting_and_regularization_curing_it
     assert app.button_group(key="reg_mode").value == "none"
     gap = float(metrics(app)["Gap (train - test)"].removesuffix(" pts"))
     assert gap >= 5  # the unregularized run fits the training set's noise
-    table = app.dataframe[0].value.set_index("model")
+    table = app.table[0].value.set_index("model")
     plain, *regularized = table.index
     assert table.loc[plain, "gap (pts)"] == pytest.approx(gap, abs=0.05)
     for name in regularized:
@@ -124,7 +124,7 @@ def test_modes_and_keep_prob_change_the_run_and_disable_unused_sliders():
 def test_course_comparison_and_sweeps_are_computed_live():
     app = quick_page(reg_mode="l2", reg_lambd=0.7)
 
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert list(table["model"]) == [
         "no regularization",
         "L2, \N{GREEK SMALL LETTER LAMDA} = 0.7",
