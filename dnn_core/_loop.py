@@ -200,14 +200,20 @@ class Record:
     each model's last parameters that were still finite, and why a model's run ended early,
     if it did. In a stack a diverged model stops recording while the others go on."""
 
-    def __init__(self, configs: list[TrainConfig], net: StackedNetwork, callback, lead) -> None:
+    def __init__(
+        self, configs: list[TrainConfig], net: StackedNetwork, callback, lead, *, examples: int
+    ) -> None:
         self.configs, self.config, self.net, self.callback = configs, configs[0], net, callback
-        self.lead = lead
+        self.lead, self.examples = lead, examples
         self.last_finite_theta = net.theta.copy()
         self.costs: list = []
         self.iterations: list[int] = []
-        self.minibatch_costs: list = []
+        self.minibatch_costs: list = []  # chunks (n, *lead): an epoch's batches at a time
+        self.minibatch_total = 0  # mini-batch costs kept so far
         self.epoch_cost = 0.0
+        self._logits: list[np.ndarray] = []  # this epoch's batches, until their costs are
+        self._labels: list[np.ndarray] = []  # computed together (see keep_batch)
+        self._penalties: list = []
         self.alive = np.ones(lead, dtype=bool)
         self.recorded = np.zeros(lead, dtype=np.int64)  # each model's number of records
         self.minibatch_count = np.zeros(lead, dtype=np.int64)  # its mini-batch costs kept
@@ -224,15 +230,37 @@ class Record:
     def wants_cost(self, epoch: int) -> bool:
         return self.config.record_minibatch_costs or self.is_recorded(epoch)
 
-    def batch_cost(self, cost, share: float) -> None:
-        """Add a mini-batch's cost (its ``share`` of the examples) to the epoch's cost."""
+    def keep_batch(self, ZL: np.ndarray, Y: np.ndarray) -> None:
+        """Keep a mini-batch's logits ``ZL`` and labels for its cost. The costs of an epoch's
+        batches are computed together once it ends (one call for all, not a few per step);
+        L2's term needs the weights of this step, so it is taken now."""
+        self._logits.append(ZL.copy())
+        self._labels.append(Y)
+        if self.net.l2:
+            self._penalties.append(self.net.l2_penalty(Y.shape[-1]))
+
+    def _batch_costs(self) -> None:
+        """The kept batches' costs: added to the epoch's cost (each weighted by its share of
+        the examples, in order) and kept as mini-batch costs when asked."""
+        if not self._logits:
+            return
+        sizes = [Y.shape[-1] for Y in self._labels]
+        costs = self.net.batch_costs(
+            np.concatenate(self._logits, axis=-1), np.concatenate(self._labels, axis=-1), sizes
+        )  # (*lead, batches)
+        if self._penalties:
+            costs = costs + np.stack(self._penalties, axis=-1)
+        for index, size in enumerate(sizes):
+            self.epoch_cost = self.epoch_cost + costs[..., index] * (size / self.examples)
         if self.config.record_minibatch_costs:
-            self.minibatch_costs.append(cost)
-        self.epoch_cost = self.epoch_cost + cost * share
+            self.minibatch_costs.append(np.moveaxis(costs, -1, 0))
+            self.minibatch_total += len(sizes)
+        self._logits, self._labels, self._penalties = [], [], []
 
     def epoch_done(self, epoch: int) -> bool:
         """Record a recorded epoch; False when training must end: every model's cost or
         parameters stopped being finite, or the callback asked to stop."""
+        self._batch_costs()
         cost, self.epoch_cost = self.epoch_cost, 0.0
         if not self.is_recorded(epoch):
             return True
@@ -244,7 +272,7 @@ class Record:
                 f"became infinite or NaN. Lower the learning rate "
                 f"(now {self.configs[k].learning_rate:g}) or use a smaller initialization."
             )
-            self.minibatch_count[k if self.lead else ()] = len(self.minibatch_costs)
+            self.minibatch_count[k if self.lead else ()] = self.minibatch_total
         self.alive &= finite
         if not self.alive.any():
             return False
@@ -262,6 +290,7 @@ class Record:
         return True
 
     def stop(self, message: str) -> None:
+        self._batch_costs()  # a stop mid-epoch keeps the costs of the batches it took
         self.stopped_early = True
         for k in range(len(self.configs)):
             if self.alive[k if self.lead else ()]:
@@ -269,7 +298,12 @@ class Record:
 
     def results(self, models: Models, optimizer, batches, dropout, elapsed_s) -> list:
         """One :class:`TrainResult` per model (with its resumable state if it stopped)."""
-        self.minibatch_count[self.alive] = len(self.minibatch_costs)
+        self.minibatch_count[self.alive] = self.minibatch_total
+        minibatch_costs = (
+            np.concatenate(self.minibatch_costs)
+            if self.minibatch_costs
+            else np.zeros((0, *self.lead))
+        )
         results = []
         for k, config in enumerate(self.configs):
             row, pick = models.row(k), (lambda value, k=k: value[k] if self.lead else value)
@@ -289,12 +323,9 @@ class Record:
                     stopped_early=self.stopped_early and alive,
                     elapsed_s=elapsed_s,
                     minibatch_costs=(
-                        np.asarray(
-                            [
-                                pick(cost)
-                                for cost in self.minibatch_costs[: self.minibatch_count[row]]
-                            ]
-                        )
+                        minibatch_costs[: self.minibatch_count[row], ..., k].copy()
+                        if self.config.record_minibatch_costs and self.lead
+                        else minibatch_costs[: self.minibatch_count[row]].copy()
                         if self.config.record_minibatch_costs
                         else None
                     ),
@@ -360,8 +391,8 @@ def restore(resume, configs, models, net, optimizer, batches, dropout, record) -
     record.iterations = [int(i) for i in resume[0].iterations]
     record.recorded[...] = len(record.iterations)
     if resume[0].minibatch_costs is not None:
-        record.minibatch_costs = [
-            stacked(values) for values in zip(*(r.minibatch_costs for r in resume), strict=True)
-        ]
+        kept = [r.minibatch_costs for r in resume]
+        record.minibatch_costs = [np.stack(kept, axis=-1) if models.lead else kept[0]]
+        record.minibatch_total = len(kept[0])
     record.epoch_cost = stacked([state.epoch_cost for state in states])
     record.elapsed_before = resume[0].elapsed_s

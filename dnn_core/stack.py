@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .losses import compute_cost
+from .losses import compute_cost, squared_weights
 
 
 def with_ones_row(X: np.ndarray) -> np.ndarray:
@@ -128,6 +128,25 @@ class StackedNetwork:
     def cost(self, AL: np.ndarray, ZL: np.ndarray, Y: np.ndarray):
         """The cost (a float, or ``(K,)``) of a forward pass's ``AL``, from its logits ``ZL``."""
         return compute_cost(AL, Y, self.params, lambd=self.lambd, logits=ZL)
+
+    def batch_costs(self, ZL: np.ndarray, Y: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+        """The cross-entropy of consecutive batches of ``sizes`` examples, from their logits
+        ``ZL (..., 1, n)`` and labels ``Y (1, n)`` side by side: ``(..., batches)``.
+
+        As :func:`dnn_core.compute_cost` from logits: ``softplus(-Z) + (1 - Y) * Z``, exact
+        for any Z, averaged over each batch (without L2's term: see :meth:`l2_penalty`).
+        """
+        losses = np.logaddexp(0.0, -ZL)
+        losses += (1.0 - Y) * ZL
+        starts = np.cumsum([0, *sizes[:-1]])
+        sums = np.add.reduceat(losses[..., 0, :], starts, axis=-1)
+        return sums / np.asarray(sizes, dtype=np.float64)
+
+    def l2_penalty(self, m: int):
+        """L2's term of the cost on ``m`` examples, ``lambd / (2m) * sum(W**2)``, now: a
+        float, or ``(K,)``."""
+        lambd = np.reshape(self.lambd, self.lead) if self.lead else self.lambd
+        return lambd * squared_weights(self.params) / (2 * m)
 
     def backward(self, X1: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """The gradient of the last forward pass's cost, written into :attr:`grad`
