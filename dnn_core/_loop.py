@@ -151,30 +151,38 @@ class Dropout:
         self._sizes: dict[int, tuple] = {}
 
     def masks(self, batch_size: int) -> list[np.ndarray] | None:
+        """Each hidden layer's factors ``(..., n_l + 1, b)`` for a batch (a last row of
+        ones, as the network's activations have: see :class:`StackedNetwork`)."""
         if not self.on:
             return None
-        uniform, factors, layers = self._buffers(batch_size)
+        flat, uniform, factors = self._buffers(batch_size)
         for row, rng in self.fresh.items():
-            self._factors(rng.random(out=uniform[row]), row, factors)  # D1's draws first
-        return layers
+            rng.random(out=flat[row])  # D1's draws first, then D2's, ...
+            self._factors(uniform, row, factors)
+        return factors
 
     def _factors(self, uniform, row, factors) -> None:
         """``D / keep_prob`` of model ``row`` from its uniform draws (D = draw < keep_prob)."""
-        np.less(uniform, self.keep_prob[row], out=factors[row])
-        factors[row] *= 1.0 / self.keep_prob[row]
+        keep_prob = self.keep_prob[row]
+        for draws, layer in zip(uniform, factors, strict=True):
+            units = layer[row][..., :-1, :]
+            np.less(draws[row], keep_prob, out=units)
+            units *= 1.0 / keep_prob
 
     def _buffers(self, batch_size: int):
-        """Uniform draws and factors ``(..., sum(n_l) * b)`` for one batch size, and the
-        factors' per-layer views ``(..., n_l, b)``; the course's masks are made here, once."""
+        """For one batch size: the uniform draws ``(..., sum(n_l) * b)`` (one block a model)
+        and their views per hidden layer ``(..., n_l, b)``, and each layer's factors with a
+        row of ones ``(..., n_l + 1, b)``; the course's masks are made here, once."""
         if batch_size not in self._sizes:
-            uniform = np.zeros((*self.lead, sum(self.hidden) * batch_size))
-            factors = np.ones_like(uniform)
+            flat = np.zeros((*self.lead, sum(self.hidden) * batch_size))
+            uniform = self._layers(flat, batch_size)
+            factors = [np.ones((*self.lead, n + 1, batch_size)) for n in self.hidden]
             for row in self.course_rows:
                 legacy = np.random.RandomState(1)
-                for part in self._layers(uniform[row], batch_size):
-                    part[...] = legacy.random(part.shape)
-                self._factors(uniform[row], row, factors)
-            self._sizes[batch_size] = (uniform, factors, self._layers(factors, batch_size))
+                for part in uniform:
+                    part[row] = legacy.random(part[row].shape)
+                self._factors(uniform, row, factors)
+            self._sizes[batch_size] = (flat, uniform, factors)
         return self._sizes[batch_size]
 
     def _layers(self, flat: np.ndarray, batch_size: int) -> list[np.ndarray]:
