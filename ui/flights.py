@@ -62,6 +62,7 @@ class Flight:
         self.reached = self.total = 0
         self._compute = compute
         self._lock = threading.Lock()
+        self._frames: dict[int, TrainProgress] = {}
         self._watchers = 0
         self._last_watched = time.monotonic()
 
@@ -76,6 +77,13 @@ class Flight:
             with self._lock:
                 self._watchers -= 1
                 self._last_watched = time.monotonic()
+
+    def frame_at(self, slot: int, progress: TrainProgress) -> TrainProgress:
+        """The progress every watcher draws as live frame ``slot``: the first one a watcher
+        offered there (so sessions following this run draw the same moments, and a frame
+        is built once for all of them)."""
+        with self._lock:
+            return self._frames.setdefault(slot, progress)
 
     def _abandoned(self) -> bool:
         with self._lock:
