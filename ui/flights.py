@@ -60,6 +60,7 @@ class Flight:
         self.error: BaseException | None = None
         self.stopped: str | None = None
         self.reached = self.total = 0
+        self.cpu_s = 0.0  # CPU seconds it has computed, as of its last record
         self._compute = compute
         self._lock = threading.Lock()
         self._frames: dict[int, TrainProgress] = {}
@@ -114,6 +115,7 @@ class Flight:
                 self.progress = _copied(progress)
                 last_snapshot = now
             self.reached, self.total = progress.iteration + 1, progress.num_iterations
+            self.cpu_s = time.thread_time() - started_cpu
             # The last record ends the run anyway: nothing is left to stop.
             return progress.iteration + 1 >= progress.num_iterations or not should_stop()
 

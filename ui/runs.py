@@ -52,10 +52,14 @@ MAX_CACHED_FIGURES = 64
 MAX_CACHED_BYTES = 64 * 2**20  # per cache: a small container has 0.7-2.7 GB in all
 FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more than training
 LIVE_FRAMES = 8
-"""Frames one run draws at most while it trains, at evenly spaced moments of its progress
-(the first once it has trained for :data:`FRAME_SECONDS`): a long run, or one on a busy
-server, costs no more drawing than a short one, and every session following it draws the
-same moments, each built once (:meth:`ui.flights.Flight.frame_at`)."""
+"""Frames one run draws at most while it trains, at evenly spaced moments of its progress:
+a long run, or one on a busy server, costs no more drawing than a short one, and every
+session following it draws the same moments, each built once
+(:meth:`ui.flights.Flight.frame_at`)."""
+FIRST_FRAME_CPU_S = 1.0
+"""A run draws live frames once it has computed this many CPU seconds: a run done sooner
+shows its final charts at once (a frame would cost a short run a large share of its time,
+and on a busy server wall-clock time says little about how long a run is)."""
 PROGRESS_SECONDS = 0.1
 KEEPALIVE_SECONDS = 0.5  # a follower calls Streamlit at least this often
 TIME_BUDGET_S = 20.0
@@ -150,7 +154,8 @@ def run_cached(
             (None, or the run cut short before, to continue rather than start over).
         label: what the progress bar says.
         on_frame: called with a snapshot of the progress to redraw live figures, at most
-            :data:`LIVE_FRAMES` times and every :data:`FRAME_SECONDS`.
+            :data:`LIVE_FRAMES` times and every :data:`FRAME_SECONDS`, once the run has
+            computed :data:`FIRST_FRAME_CPU_S`.
         unit: what the progress bar counts, the page's own word ("iteration", "epoch").
     """
     cached = cache.get(cache_key)
@@ -213,8 +218,7 @@ def _follow(
     ``on_frame``. A rerun or a closed tab raises out of the Streamlit calls here, which
     ends the watch (and, once nobody watches, the flight)."""
     bar = st.progress(0.0, text=label)
-    last_bar = 0.0
-    last_frame = time.monotonic()  # a run done within FRAME_SECONDS draws no frame at all
+    last_frame = last_bar = 0.0
     said, drawn_slot = None, 0
     with flight.watching():
         while not flight.done.wait(PROGRESS_SECONDS):
@@ -231,7 +235,7 @@ def _follow(
             if text != said or now - last_bar >= KEEPALIVE_SECONDS:
                 bar.progress(done, text=text)
                 said, last_bar = text, now
-            slot = _frame_slot(progress)
+            slot = _frame_slot(progress) if flight.cpu_s >= FIRST_FRAME_CPU_S else 0
             if on_frame is not None and slot > drawn_slot and now - last_frame >= FRAME_SECONDS:
                 on_frame(flight.frame_at(slot, progress))
                 drawn_slot, last_frame = slot, time.monotonic()
