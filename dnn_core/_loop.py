@@ -136,7 +136,11 @@ class Dropout:
         self.lead = lead
         self.hidden = net.layer_dims[1:-1]
         rows = [k if lead else Ellipsis for k in range(len(configs))]
-        self.keep_prob = dict(zip(rows, (c.keep_prob for c in configs), strict=True))
+        keep_probs = [c.keep_prob for c in configs]
+        # Every model's keep_prob and 1 / keep_prob (1 for a model without dropout, whose
+        # draws stay 0: its factors are 1): a float for one model, else (K, 1, 1).
+        self.keep_prob = np.reshape(keep_probs, (-1, 1, 1)) if lead else keep_probs[0]
+        self.scale = 1.0 / self.keep_prob
         self.fresh = {
             row: dropout_rng(c.seed)
             for row, c in zip(rows, configs, strict=True)
@@ -158,16 +162,16 @@ class Dropout:
         flat, uniform, factors = self._buffers(batch_size)
         for row, rng in self.fresh.items():
             rng.random(out=flat[row])  # D1's draws first, then D2's, ...
-            self._factors(uniform, row, factors)
+        self._factors(uniform, factors)
         return factors
 
-    def _factors(self, uniform, row, factors) -> None:
-        """``D / keep_prob`` of model ``row`` from its uniform draws (D = draw < keep_prob)."""
-        keep_prob = self.keep_prob[row]
+    def _factors(self, uniform, factors) -> None:
+        """``D / keep_prob`` of every model from its uniform draws (D = draw < keep_prob),
+        all models of a layer at once."""
         for draws, layer in zip(uniform, factors, strict=True):
-            units = layer[row][..., :-1, :]
-            np.less(draws[row], keep_prob, out=units)
-            units *= 1.0 / keep_prob
+            units = layer[..., :-1, :]
+            np.less(draws, self.keep_prob, out=units)
+            units *= self.scale
 
     def _buffers(self, batch_size: int):
         """For one batch size: the uniform draws ``(..., sum(n_l) * b)`` (one block a model)
@@ -181,7 +185,7 @@ class Dropout:
                 legacy = np.random.RandomState(1)
                 for part in uniform:
                     part[row] = legacy.random(part[row].shape)
-                self._factors(uniform, row, factors)
+            self._factors(uniform, factors)
             self._sizes[batch_size] = (flat, uniform, factors)
         return self._sizes[batch_size]
 
