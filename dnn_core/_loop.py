@@ -136,7 +136,11 @@ class Dropout:
         self.lead = lead
         self.hidden = net.layer_dims[1:-1]
         rows = [k if lead else Ellipsis for k in range(len(configs))]
-        self.keep_prob = dict(zip(rows, (c.keep_prob for c in configs), strict=True))
+        keep_probs = [c.keep_prob for c in configs]
+        # Every model's keep_prob and 1 / keep_prob (1 for a model without dropout, whose
+        # draws stay 0: its factors are 1): a float for one model, else (K, 1, 1).
+        self.keep_prob = np.reshape(keep_probs, (-1, 1, 1)) if lead else keep_probs[0]
+        self.scale = 1.0 / self.keep_prob
         self.fresh = {
             row: dropout_rng(c.seed)
             for row, c in zip(rows, configs, strict=True)
@@ -151,30 +155,38 @@ class Dropout:
         self._sizes: dict[int, tuple] = {}
 
     def masks(self, batch_size: int) -> list[np.ndarray] | None:
+        """Each hidden layer's factors ``(..., n_l + 1, b)`` for a batch (a last row of
+        ones, as the network's activations have: see :class:`StackedNetwork`)."""
         if not self.on:
             return None
-        uniform, factors, layers = self._buffers(batch_size)
+        flat, uniform, factors = self._buffers(batch_size)
         for row, rng in self.fresh.items():
-            self._factors(rng.random(out=uniform[row]), row, factors)  # D1's draws first
-        return layers
+            rng.random(out=flat[row])  # D1's draws first, then D2's, ...
+        self._factors(uniform, factors)
+        return factors
 
-    def _factors(self, uniform, row, factors) -> None:
-        """``D / keep_prob`` of model ``row`` from its uniform draws (D = draw < keep_prob)."""
-        np.less(uniform, self.keep_prob[row], out=factors[row])
-        factors[row] *= 1.0 / self.keep_prob[row]
+    def _factors(self, uniform, factors) -> None:
+        """``D / keep_prob`` of every model from its uniform draws (D = draw < keep_prob),
+        all models of a layer at once."""
+        for draws, layer in zip(uniform, factors, strict=True):
+            units = layer[..., :-1, :]
+            np.less(draws, self.keep_prob, out=units)
+            units *= self.scale
 
     def _buffers(self, batch_size: int):
-        """Uniform draws and factors ``(..., sum(n_l) * b)`` for one batch size, and the
-        factors' per-layer views ``(..., n_l, b)``; the course's masks are made here, once."""
+        """For one batch size: the uniform draws ``(..., sum(n_l) * b)`` (one block a model)
+        and their views per hidden layer ``(..., n_l, b)``, and each layer's factors with a
+        row of ones ``(..., n_l + 1, b)``; the course's masks are made here, once."""
         if batch_size not in self._sizes:
-            uniform = np.zeros((*self.lead, sum(self.hidden) * batch_size))
-            factors = np.ones_like(uniform)
+            flat = np.zeros((*self.lead, sum(self.hidden) * batch_size))
+            uniform = self._layers(flat, batch_size)
+            factors = [np.ones((*self.lead, n + 1, batch_size)) for n in self.hidden]
             for row in self.course_rows:
                 legacy = np.random.RandomState(1)
-                for part in self._layers(uniform[row], batch_size):
-                    part[...] = legacy.random(part.shape)
-                self._factors(uniform[row], row, factors)
-            self._sizes[batch_size] = (uniform, factors, self._layers(factors, batch_size))
+                for part in uniform:
+                    part[row] = legacy.random(part[row].shape)
+            self._factors(uniform, factors)
+            self._sizes[batch_size] = (flat, uniform, factors)
         return self._sizes[batch_size]
 
     def _layers(self, flat: np.ndarray, batch_size: int) -> list[np.ndarray]:
@@ -200,14 +212,20 @@ class Record:
     each model's last parameters that were still finite, and why a model's run ended early,
     if it did. In a stack a diverged model stops recording while the others go on."""
 
-    def __init__(self, configs: list[TrainConfig], net: StackedNetwork, callback, lead) -> None:
+    def __init__(
+        self, configs: list[TrainConfig], net: StackedNetwork, callback, lead, *, examples: int
+    ) -> None:
         self.configs, self.config, self.net, self.callback = configs, configs[0], net, callback
-        self.lead = lead
+        self.lead, self.examples = lead, examples
         self.last_finite_theta = net.theta.copy()
         self.costs: list = []
         self.iterations: list[int] = []
-        self.minibatch_costs: list = []
+        self.minibatch_costs: list = []  # chunks (n, *lead): an epoch's batches at a time
+        self.minibatch_total = 0  # mini-batch costs kept so far
         self.epoch_cost = 0.0
+        self._logits: list[np.ndarray] = []  # this epoch's batches, until their costs are
+        self._labels: list[np.ndarray] = []  # computed together (see keep_batch)
+        self._penalties: list = []
         self.alive = np.ones(lead, dtype=bool)
         self.recorded = np.zeros(lead, dtype=np.int64)  # each model's number of records
         self.minibatch_count = np.zeros(lead, dtype=np.int64)  # its mini-batch costs kept
@@ -224,15 +242,37 @@ class Record:
     def wants_cost(self, epoch: int) -> bool:
         return self.config.record_minibatch_costs or self.is_recorded(epoch)
 
-    def batch_cost(self, cost, share: float) -> None:
-        """Add a mini-batch's cost (its ``share`` of the examples) to the epoch's cost."""
+    def keep_batch(self, ZL: np.ndarray, Y: np.ndarray) -> None:
+        """Keep a mini-batch's logits ``ZL`` and labels for its cost. The costs of an epoch's
+        batches are computed together once it ends (one call for all, not a few per step);
+        L2's term needs the weights of this step, so it is taken now."""
+        self._logits.append(ZL.copy())
+        self._labels.append(Y)
+        if self.net.l2:
+            self._penalties.append(self.net.l2_penalty(Y.shape[-1]))
+
+    def _batch_costs(self) -> None:
+        """The kept batches' costs: added to the epoch's cost (each weighted by its share of
+        the examples, in order) and kept as mini-batch costs when asked."""
+        if not self._logits:
+            return
+        sizes = [Y.shape[-1] for Y in self._labels]
+        costs = self.net.batch_costs(
+            np.concatenate(self._logits, axis=-1), np.concatenate(self._labels, axis=-1), sizes
+        )  # (*lead, batches)
+        if self._penalties:
+            costs = costs + np.stack(self._penalties, axis=-1)
+        for index, size in enumerate(sizes):
+            self.epoch_cost = self.epoch_cost + costs[..., index] * (size / self.examples)
         if self.config.record_minibatch_costs:
-            self.minibatch_costs.append(cost)
-        self.epoch_cost = self.epoch_cost + cost * share
+            self.minibatch_costs.append(np.moveaxis(costs, -1, 0))
+            self.minibatch_total += len(sizes)
+        self._logits, self._labels, self._penalties = [], [], []
 
     def epoch_done(self, epoch: int) -> bool:
         """Record a recorded epoch; False when training must end: every model's cost or
         parameters stopped being finite, or the callback asked to stop."""
+        self._batch_costs()
         cost, self.epoch_cost = self.epoch_cost, 0.0
         if not self.is_recorded(epoch):
             return True
@@ -244,7 +284,7 @@ class Record:
                 f"became infinite or NaN. Lower the learning rate "
                 f"(now {self.configs[k].learning_rate:g}) or use a smaller initialization."
             )
-            self.minibatch_count[k if self.lead else ()] = len(self.minibatch_costs)
+            self.minibatch_count[k if self.lead else ()] = self.minibatch_total
         self.alive &= finite
         if not self.alive.any():
             return False
@@ -262,6 +302,7 @@ class Record:
         return True
 
     def stop(self, message: str) -> None:
+        self._batch_costs()  # a stop mid-epoch keeps the costs of the batches it took
         self.stopped_early = True
         for k in range(len(self.configs)):
             if self.alive[k if self.lead else ()]:
@@ -269,7 +310,12 @@ class Record:
 
     def results(self, models: Models, optimizer, batches, dropout, elapsed_s) -> list:
         """One :class:`TrainResult` per model (with its resumable state if it stopped)."""
-        self.minibatch_count[self.alive] = len(self.minibatch_costs)
+        self.minibatch_count[self.alive] = self.minibatch_total
+        minibatch_costs = (
+            np.concatenate(self.minibatch_costs)
+            if self.minibatch_costs
+            else np.zeros((0, *self.lead))
+        )
         results = []
         for k, config in enumerate(self.configs):
             row, pick = models.row(k), (lambda value, k=k: value[k] if self.lead else value)
@@ -289,12 +335,9 @@ class Record:
                     stopped_early=self.stopped_early and alive,
                     elapsed_s=elapsed_s,
                     minibatch_costs=(
-                        np.asarray(
-                            [
-                                pick(cost)
-                                for cost in self.minibatch_costs[: self.minibatch_count[row]]
-                            ]
-                        )
+                        minibatch_costs[: self.minibatch_count[row], ..., k].copy()
+                        if self.config.record_minibatch_costs and self.lead
+                        else minibatch_costs[: self.minibatch_count[row]].copy()
                         if self.config.record_minibatch_costs
                         else None
                     ),
@@ -360,8 +403,8 @@ def restore(resume, configs, models, net, optimizer, batches, dropout, record) -
     record.iterations = [int(i) for i in resume[0].iterations]
     record.recorded[...] = len(record.iterations)
     if resume[0].minibatch_costs is not None:
-        record.minibatch_costs = [
-            stacked(values) for values in zip(*(r.minibatch_costs for r in resume), strict=True)
-        ]
+        kept = [r.minibatch_costs for r in resume]
+        record.minibatch_costs = [np.stack(kept, axis=-1) if models.lead else kept[0]]
+        record.minibatch_total = len(kept[0])
     record.epoch_cost = stacked([state.epoch_cost for state in states])
     record.elapsed_before = resume[0].elapsed_s

@@ -107,6 +107,7 @@ class StackedOptimizer:
     def __init__(self, names, shape, *, beta, beta1, beta2, epsilon) -> None:
         self.shape = tuple(shape)
         self.groups: list[tuple[str, object, object]] = []  # (name, rows, optimizer)
+        self._rates: tuple = (None, [])  # (the last learning_rate given, each group's part)
         if len(self.shape) == 1:  # one model: plain scalars
             settings = {
                 "beta": beta[0],
@@ -121,7 +122,7 @@ class StackedOptimizer:
             if not members:
                 continue
             columns = {  # the group's hyper-parameters, one row per model
-                setting: np.asarray(values, dtype=np.float64)[members].reshape(-1, 1)
+                setting: _column([values[k] for k in members])
                 for setting, values in (
                     ("beta", beta), ("beta1", beta1), ("beta2", beta2), ("epsilon", epsilon)
                 )
@@ -131,15 +132,26 @@ class StackedOptimizer:
 
     def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         """One update of every model; ``learning_rate`` a scalar or a ``(K, 1)`` column."""
-        per_model = np.ndim(learning_rate) > 0
-        for _, rows, optimizer in self.groups:
-            rate = learning_rate[rows] if per_model else learning_rate
+        rates = self._group_rates(learning_rate)
+        for (_, rows, optimizer), rate in zip(self.groups, rates, strict=True):
             if isinstance(rows, np.ndarray):  # rows apart: update a copy, then write it back
                 part = theta[rows]
                 optimizer.step(part, grad[rows], rate)
                 theta[rows] = part
             else:  # a slice: a view, updated in place
                 optimizer.step(theta[rows], grad[rows], rate)
+
+    def _group_rates(self, learning_rate) -> list:
+        """Each group's part of ``learning_rate`` (a plain float where the group's models
+        share one), worked out again only when the rates change (a decay step)."""
+        if learning_rate is not self._rates[0]:
+            per_model = np.ndim(learning_rate) > 0
+            rates = [
+                _column(np.ravel(learning_rate[rows])) if per_model else learning_rate
+                for _, rows, _ in self.groups
+            ]
+            self._rates = (learning_rate, rates)
+        return self._rates[1]
 
     def model_state(self, k: int) -> dict:
         """Model ``k``'s state: ``{"t": steps, "v": (P,), "s": (P,)}`` (what its rule keeps)."""
@@ -174,6 +186,15 @@ class StackedOptimizer:
         if isinstance(rows, slice):
             return k - rows.start
         return int(np.flatnonzero(rows == k)[0])
+
+
+def _column(values):
+    """One hyper-parameter of a group's models: a plain float when they share it (an update
+    then costs what it costs one model), else a column ``(n, 1)``, one value a model."""
+    values = np.asarray(values, dtype=np.float64)
+    if np.all(values == values[0]):
+        return float(values[0])
+    return values.reshape(-1, 1)
 
 
 def _rows(members: list[int]):

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .losses import compute_cost
+from .losses import compute_cost, squared_weights
 
 
 def with_ones_row(X: np.ndarray) -> np.ndarray:
@@ -109,7 +109,8 @@ class StackedNetwork:
     def forward(self, X1: np.ndarray, masks: list[np.ndarray] | None = None):
         """``(AL, ZL)`` of a batch: ``X1 (n_x + 1, b)`` are its inputs with a row of ones
         (:func:`with_ones_row`); ``masks`` the hidden layers' inverted-dropout factors
-        ``D / keep_prob`` ``(..., n_l, b)``, or None without dropout. Both results are buffers,
+        ``D / keep_prob`` ``(..., n_l, b)`` (or ``(..., n_l + 1, b)`` with a last row of
+        ones, as the training loop gives them), or None without dropout. Both results are buffers,
         overwritten by the next pass."""
         buffers = self._buffers_for(X1.shape[-1])
         A = X1
@@ -117,10 +118,12 @@ class StackedNetwork:
             A_next, gate = buffers.A[layer], buffers.gate[layer]
             Z = A_next[..., :-1, :]  # relu(Z) replaces Z in place, above the row of ones
             self._product(self.blocks[layer - 1], A, out=Z)  # Z = W A + b
-            np.greater(Z, 0.0, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
+            # On whole buffers from here (see _Buffers): the row of ones stays 1.
+            np.greater(A_next, 0.0, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
             if masks is not None:  # dropped units pass nothing, forward or back; the kept
-                gate *= masks[layer - 1]  # are scaled by 1 / keep_prob (inverted dropout)
-            Z *= gate  # A = relu(Z) (* D / keep_prob)
+                units = _units_of(gate, masks[layer - 1])  # are scaled by 1 / keep_prob
+                units *= masks[layer - 1]  # (inverted dropout)
+            A_next *= gate  # A = relu(Z) (* D / keep_prob)
             A = A_next
         self._product(self.blocks[-1], A, out=buffers.ZL)
         return _sigmoid_into(buffers.ZL, buffers.AL), buffers.ZL
@@ -128,6 +131,25 @@ class StackedNetwork:
     def cost(self, AL: np.ndarray, ZL: np.ndarray, Y: np.ndarray):
         """The cost (a float, or ``(K,)``) of a forward pass's ``AL``, from its logits ``ZL``."""
         return compute_cost(AL, Y, self.params, lambd=self.lambd, logits=ZL)
+
+    def batch_costs(self, ZL: np.ndarray, Y: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+        """The cross-entropy of consecutive batches of ``sizes`` examples, from their logits
+        ``ZL (..., 1, n)`` and labels ``Y (1, n)`` side by side: ``(..., batches)``.
+
+        As :func:`dnn_core.compute_cost` from logits: ``softplus(-Z) + (1 - Y) * Z``, exact
+        for any Z, averaged over each batch (without L2's term: see :meth:`l2_penalty`).
+        """
+        losses = np.logaddexp(0.0, -ZL)
+        losses += (1.0 - Y) * ZL
+        starts = np.cumsum([0, *sizes[:-1]])
+        sums = np.add.reduceat(losses[..., 0, :], starts, axis=-1)
+        return sums / np.asarray(sizes, dtype=np.float64)
+
+    def l2_penalty(self, m: int):
+        """L2's term of the cost on ``m`` examples, ``lambd / (2m) * sum(W**2)``, now: a
+        float, or ``(K,)``."""
+        lambd = np.reshape(self.lambd, self.lead) if self.lead else self.lambd
+        return lambd * squared_weights(self.params) / (2 * m)
 
     def backward(self, X1: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """The gradient of the last forward pass's cost, written into :attr:`grad`
@@ -141,8 +163,9 @@ class StackedNetwork:
             A_prev = buffers.A[layer - 1] if layer > 1 else X1
             self._product(dZ, A_prev.mT, out=self.grad_blocks[layer - 1])  # [dW | db]
             if layer > 1:
-                dA = self._product(self.weights[layer - 1].mT, dZ, out=A_prev[..., :-1, :])
-                dZ = np.multiply(dA, buffers.gate[layer - 1], out=buffers.gate[layer - 1])
+                self._product(self.weights[layer - 1].mT, dZ, out=A_prev[..., :-1, :])  # dA
+                gate = buffers.gate[layer - 1]
+                dZ = np.multiply(A_prev, gate, out=gate)[..., :-1, :]  # dA * ReLU's slope
         if self.l2:  # + lambd / m * W for every weight (biases are not regularized)
             self.grad += np.multiply(self.theta, self._l2_scale_for(m), out=self._scratch)
         return self.grad
@@ -165,10 +188,20 @@ class StackedNetwork:
         return scale
 
 
+def _units_of(gate: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The part of ``gate (..., n_l + 1, b)`` that ``mask`` covers: all of it for a mask
+    with a row of ones (the loop's), its units ``(..., n_l, b)`` for one without."""
+    return gate if mask.shape[-2] == gate.shape[-2] else gate[..., :-1, :]
+
+
 class _Buffers:
     """The arrays of one batch size's passes: the hidden activations with their row of
-    ones ``A[l] (..., n_l + 1, b)``, the gates ``(..., n_l, b)``, and the output's logits,
-    probabilities and ``dZL``."""
+    ones ``A[l] (..., n_l + 1, b)``, the gates ``(..., n_l + 1, b)`` (a row of ones too), and
+    the output's logits, probabilities and ``dZL``.
+
+    Elementwise steps work on whole buffers, row of ones included (ReLU's slope and
+    dropout's factor are 1 there, so it stays 1): one contiguous block per step, which
+    costs a stack of K models half what K blocks of ``(n_l, b)`` cost."""
 
     def __init__(self, layer_dims: tuple[int, ...], lead: tuple, batch_size: int) -> None:
         hidden = layer_dims[1:-1]
@@ -178,7 +211,7 @@ class _Buffers:
             A = np.empty((*lead, n + 1, batch_size))
             A[..., -1, :] = 1.0
             self.A.append(A)
-            self.gate.append(np.empty((*lead, n, batch_size)))
+            self.gate.append(np.ones((*lead, n + 1, batch_size)))
         self.ZL, self.AL, self.dZL = (np.empty((*lead, 1, batch_size)) for _ in range(3))
 
 

@@ -165,19 +165,18 @@ def _train_models(
     optimizer = models.optimizer(net.theta.shape)
     batches = Batches(X, Y, config, should_stop)
     dropout = Dropout(configs, net, lead)
-    record = Record(configs, net, callback, lead)
+    record = Record(configs, net, callback, lead, examples=X.shape[1])
     if resume is not None:
         restore(resume, configs, models, net, optimizer, batches, dropout, record)
     learning_rate = models.learning_rate(batches.epoch)
-    m = X.shape[1]
 
     with np.errstate(all="ignore"):  # non-finite values end a model's run in record.epoch_done
         for epoch in range(batches.epoch, config.epochs):
             with_cost = record.wants_cost(epoch)
             for X_batch, Y_batch in batches.of_epoch(epoch):  # [X; 1] batches; should_stop()
-                AL, ZL = net.forward(X_batch, dropout.masks(Y_batch.shape[1]))
-                if with_cost:  # the cost is only computed where it is recorded
-                    record.batch_cost(net.cost(AL, ZL, Y_batch), Y_batch.shape[1] / m)
+                _AL, ZL = net.forward(X_batch, dropout.masks(Y_batch.shape[1]))  # AL: for backward
+                if with_cost:  # the cost only where it is recorded (an epoch's at its end)
+                    record.keep_batch(ZL, Y_batch)
                 grads = net.backward(X_batch, Y_batch)
                 optimizer.step(net.theta, grads, learning_rate)  # every layer of every model
             if batches.stopped:

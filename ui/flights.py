@@ -60,8 +60,10 @@ class Flight:
         self.error: BaseException | None = None
         self.stopped: str | None = None
         self.reached = self.total = 0
+        self.cpu_s = 0.0  # CPU seconds it has computed, as of its last record
         self._compute = compute
         self._lock = threading.Lock()
+        self._frames: dict[int, TrainProgress] = {}
         self._watchers = 0
         self._last_watched = time.monotonic()
 
@@ -76,6 +78,13 @@ class Flight:
             with self._lock:
                 self._watchers -= 1
                 self._last_watched = time.monotonic()
+
+    def frame_at(self, slot: int, progress: TrainProgress) -> TrainProgress:
+        """The progress every watcher draws as live frame ``slot``: the first one a watcher
+        offered there (so sessions following this run draw the same moments, and a frame
+        is built once for all of them)."""
+        with self._lock:
+            return self._frames.setdefault(slot, progress)
 
     def _abandoned(self) -> bool:
         with self._lock:
@@ -106,6 +115,7 @@ class Flight:
                 self.progress = _copied(progress)
                 last_snapshot = now
             self.reached, self.total = progress.iteration + 1, progress.num_iterations
+            self.cpu_s = time.thread_time() - started_cpu
             # The last record ends the run anyway: nothing is left to stop.
             return progress.iteration + 1 >= progress.num_iterations or not should_stop()
 

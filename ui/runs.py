@@ -51,6 +51,15 @@ MAX_CACHED_RESULTS = 96
 MAX_CACHED_FIGURES = 64
 MAX_CACHED_BYTES = 64 * 2**20  # per cache: a small container has 0.7-2.7 GB in all
 FRAME_SECONDS = 0.3  # redraw figures at most this often: drawing costs more than training
+LIVE_FRAMES = 8
+"""Frames one run draws at most while it trains, at evenly spaced moments of its progress:
+a long run, or one on a busy server, costs no more drawing than a short one, and every
+session following it draws the same moments, each built once
+(:meth:`ui.flights.Flight.frame_at`)."""
+FIRST_FRAME_CPU_S = 1.0
+"""A run draws live frames once it has computed this many CPU seconds: a run done sooner
+shows its final charts at once (a frame would cost a short run a large share of its time,
+and on a busy server wall-clock time says little about how long a run is)."""
 PROGRESS_SECONDS = 0.1
 KEEPALIVE_SECONDS = 0.5  # a follower calls Streamlit at least this often
 TIME_BUDGET_S = 20.0
@@ -144,8 +153,9 @@ def run_cached(
             ``should_stop`` to :func:`dnn_core.train` (or ``train_stack``) and ``resume``
             (None, or the run cut short before, to continue rather than start over).
         label: what the progress bar says.
-        on_frame: called with a snapshot of the progress at most every
-            :data:`FRAME_SECONDS` to redraw live figures.
+        on_frame: called with a snapshot of the progress to redraw live figures, at most
+            :data:`LIVE_FRAMES` times and every :data:`FRAME_SECONDS`, once the run has
+            computed :data:`FIRST_FRAME_CPU_S`.
         unit: what the progress bar counts, the page's own word ("iteration", "epoch").
     """
     cached = cache.get(cache_key)
@@ -209,7 +219,7 @@ def _follow(
     ends the watch (and, once nobody watches, the flight)."""
     bar = st.progress(0.0, text=label)
     last_frame = last_bar = 0.0
-    drawn = said = None
+    said, drawn_slot = None, 0
     with flight.watching():
         while not flight.done.wait(PROGRESS_SECONDS):
             progress = flight.progress
@@ -225,11 +235,18 @@ def _follow(
             if text != said or now - last_bar >= KEEPALIVE_SECONDS:
                 bar.progress(done, text=text)
                 said, last_bar = text, now
-            fresh = progress is not None and progress is not drawn
-            if on_frame is not None and fresh and now - last_frame >= FRAME_SECONDS:
-                on_frame(progress)
-                drawn, last_frame = progress, time.monotonic()
+            slot = _frame_slot(progress) if flight.cpu_s >= FIRST_FRAME_CPU_S else 0
+            if on_frame is not None and slot > drawn_slot and now - last_frame >= FRAME_SECONDS:
+                on_frame(flight.frame_at(slot, progress))
+                drawn_slot, last_frame = slot, time.monotonic()
     bar.empty()
+
+
+def _frame_slot(progress: TrainProgress | None) -> int:
+    """Which of the run's :data:`LIVE_FRAMES` moments ``progress`` has reached (0: none)."""
+    if progress is None:
+        return 0
+    return (progress.iteration + 1) * LIVE_FRAMES // max(progress.num_iterations, 1)
 
 
 def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
@@ -286,7 +303,7 @@ def train_together(
         starts: name -> ``(start key, initial parameters)`` for a run that starts from given
             weights (the key names them in the cache).
         on_frame: called while a stack trains with ``{name: its progress}`` for the names
-            in that stack (at most every :data:`FRAME_SECONDS`), and a key naming that
+            in that stack (see :data:`LIVE_FRAMES`), and a key naming that
             moment of that stack (for sessions following it to share one drawing).
         unit: what the progress bar counts ("iteration", "epoch").
         scored: also record each run's cross-entropy on the training and the test points

@@ -109,3 +109,11 @@ def test_an_error_is_handed_to_the_watchers_and_not_cached(board):
     flight = board.join_or_start("bad", compute, budget_s=60, on_done=finished.append)
     assert flight.done.wait(WAIT_S)
     assert isinstance(flight.error, ValueError) and finished == []
+
+
+def test_every_watcher_draws_the_same_progress_as_a_live_frame():
+    flight = flights.Flight("key", lambda callback, should_stop: None, budget_s=60)
+    first, later = progress(10), progress(12)
+    assert flight.frame_at(1, first) is first
+    assert flight.frame_at(1, later) is first  # a session that polled later draws it too
+    assert flight.frame_at(2, later) is later

@@ -125,3 +125,16 @@ def test_the_size_of_results_and_figures_counts_their_arrays():
     assert caches.approximate_bytes(result) >= arrays
     fig = figures.boundary_figure(result.params, data, resolution=50)
     assert caches.approximate_bytes(fig) >= 50 * 50 * 4  # the probability grid
+
+
+def test_a_run_draws_at_most_its_live_frames_at_evenly_spaced_moments():
+    from dnn_core import TrainProgress
+
+    def at(iteration: int, total: int = 30_000) -> TrainProgress:
+        return TrainProgress(iteration, total, 0.5, {}, [0.5], [iteration])
+
+    assert live._frame_slot(None) == 0
+    slots = {live._frame_slot(at(iteration)) for iteration in range(30_000)}
+    assert slots == set(range(live.LIVE_FRAMES + 1))
+    assert live._frame_slot(at(29_999)) == live.LIVE_FRAMES
+    assert live._frame_slot(at(0, total=1)) == live.LIVE_FRAMES
