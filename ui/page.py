@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import export, runs, sidebar
+from . import export, memory, runs, sidebar
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def setup_page(title: str, icon: str) -> None:
     """
     st.set_page_config(page_title=f"{title} · Deep Net Lab", page_icon=icon, layout="wide")
     runs.begin_page_run()
+    memory.page_run()  # after a crowd, freed memory goes back to the system
     with st.sidebar.container(key="dnl_nav"):
         try:
             for page in installed_pages():
