@@ -2,7 +2,7 @@
 
 Streamlit serves every session from a thread of one process and keeps a closed tab's
 session, its state included, for reconnection (``server.disconnectedSessionTTL``, and in
-fact until a later tab closes). glibc's malloc keeps what Python frees, in
+fact until a later session connects or closes). glibc's malloc keeps what Python frees, in
 one arena per thread that allocated at once, for reuse rather than returning it.
 
 So a daemon thread, every :data:`TICK_S` seconds: clears what a page registered with
@@ -10,8 +10,7 @@ So a daemon thread, every :data:`TICK_S` seconds: clears what a page registered 
 the session's tab is gone; and while the app is quiet after page runs, on glibc only,
 collects garbage once and returns every free page to the system with ``malloc_trim(0)``
 (safe beside threads that allocate: it takes each arena's lock in turn). On musl, macOS and
-Windows it clears but trims nothing. On glibc, too, malloc is held to :data:`MAX_ARENAS`
-arenas from import on. ``bench/memory_burst.py`` measures what each of these changes.
+Windows it clears but trims nothing. ``bench/memory_burst.py`` measures what this changes.
 """
 
 from __future__ import annotations
@@ -33,12 +32,6 @@ server is busy, and memory is not trimmed."""
 ACTIVE_WINDOW_S = 180.0
 """How long after the last page run memory is still trimmed: runs go on after their page
 started them, and closed sessions are dropped later still."""
-M_ARENA_MAX = -8  # mallopt's parameter number in glibc's <malloc.h>
-MAX_ARENAS = 2
-"""malloc arenas for the whole process. glibc gives each thread that allocates an arena of
-its own, up to 8 per core, and memory freed in one is not reused by the others: a crowd's
-threads left 16 arenas, each holding what it once held (the bench: 57 MB less after a
-crowd, and a lower peak, with 2)."""
 
 
 def _load_glibc():
@@ -48,7 +41,6 @@ def _load_glibc():
         libc = ctypes.CDLL(None)
         libc.gnu_get_libc_version.restype = ctypes.c_char_p
         libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     except (OSError, TypeError, AttributeError):  # not glibc, or no C library to load
         return None
     return libc
@@ -101,21 +93,11 @@ class Janitor:
         return due
 
 
-def limit_arenas(libc) -> bool:
-    """Cap malloc at :data:`MAX_ARENAS` arenas (glibc only; whether it did), as
-    ``MALLOC_ARENA_MAX=2`` in the environment would, which Streamlit Community Cloud, which
-    starts the process, offers no way to set. Arenas made before stay: so this runs as the
-    app's code is first imported, before a crowd's threads have made theirs."""
-    return libc is not None and libc.mallopt(M_ARENA_MAX, MAX_ARENAS) == 1
-
-
 def _is_active_session(session_id: str) -> bool:
     return runtime.exists() and runtime.get_instance().is_active_session(session_id)
 
 
-_GLIBC = _load_glibc()
-limit_arenas(_GLIBC)
-JANITOR = Janitor(_GLIBC, _is_active_session)
+JANITOR = Janitor(_load_glibc(), _is_active_session)
 _thread_lock = threading.Lock()
 _thread: threading.Thread | None = None
 

@@ -1,6 +1,6 @@
 """ui/memory.py: a closed tab's rebuildable state is dropped within a tick, freed memory is
-handed back on glibc while the app is quiet after page runs, malloc is held to a few arenas,
-and other platforms trim nothing."""
+handed back on glibc while the app is quiet after page runs, and other platforms trim
+nothing."""
 
 from __future__ import annotations
 
@@ -16,11 +16,6 @@ from ui import caches, memory, runs
 class FakeLibc:
     def __init__(self) -> None:
         self.trims = 0
-        self.options: list[tuple[int, int]] = []
-
-    def mallopt(self, parameter: int, value: int) -> int:
-        self.options.append((parameter, value))
-        return 1
 
     def malloc_trim(self, pad: int) -> int:
         assert pad == 0  # every free page, not only the top of the heap
@@ -136,16 +131,8 @@ def test_other_platforms_trim_nothing(monkeypatch, cdll):
     assert not janitor.tick(memory.TICK_S)
 
 
-def test_malloc_is_held_to_a_few_arenas_on_glibc_only():
-    libc = FakeLibc()
-    assert memory.limit_arenas(libc)
-    assert libc.options == [(memory.M_ARENA_MAX, memory.MAX_ARENAS)] == [(-8, 2)]
-    assert not memory.limit_arenas(None)
-
-
 @pytest.mark.skipif(memory._load_glibc() is None, reason="needs glibc")
 def test_on_glibc_trimming_is_real_and_the_janitor_runs():
     assert memory._load_glibc().malloc_trim(0) in (0, 1)
-    assert memory.limit_arenas(memory._load_glibc())  # glibc accepts the limit
     memory.page_run()
     assert memory._thread is not None and memory._thread.daemon and memory._thread.is_alive()
