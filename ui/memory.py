@@ -2,7 +2,7 @@
 
 Streamlit serves every session from a thread of one process and keeps a closed tab's
 session, its state included, for reconnection (``server.disconnectedSessionTTL``, and in
-fact until a later session connects or closes). glibc's malloc keeps what Python frees, in
+fact until a later tab closes). glibc's malloc keeps what Python frees, in
 one arena per thread that allocated at once, for reuse rather than returning it.
 
 So a daemon thread, every :data:`TICK_S` seconds: clears what a page registered with
@@ -11,6 +11,10 @@ the session's tab is gone; and while the app is quiet after page runs, on glibc 
 collects garbage once and returns every free page to the system with ``malloc_trim(0)``
 (safe beside threads that allocate: it takes each arena's lock in turn). On musl, macOS and
 Windows it clears but trims nothing. ``bench/memory_burst.py`` measures what this changes.
+(``MALLOC_ARENA_MAX=2`` in the server's environment lowers the plateau further, but only
+if set before the process starts: by the time this module is imported, Streamlit's
+threads have made 16 arenas and glibc has fixed its limit, so ``mallopt`` here does
+nothing, as measured.)
 """
 
 from __future__ import annotations
