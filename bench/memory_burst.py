@@ -26,8 +26,8 @@ close, RSS within 150 MB of its level before the first burst, and no higher afte
 second burst. ``--probe`` loads a small probe into the server (a ``sitecustomize`` on its
 ``PYTHONPATH``) that traces Python's allocations (tracemalloc, which NumPy's arrays report
 to) and reads glibc's ``mallinfo2``, so each phase also says how much Python holds, how much
-malloc has in use, and how much it keeps free without returning it. (Tracing slows the
-server: compare times only between runs with the same flags.)
+malloc has in use, and how much lies free in its heaps (trimmed pages still count there).
+(Tracing slows the server: compare times only between runs with the same flags.)
 """
 
 from __future__ import annotations
@@ -94,6 +94,12 @@ def _probe(path):
             line |= {"trims": janitor.trims, "trim_s": janitor.trim_seconds}
         with open(path, "a") as file:
             file.write(json.dumps(line) + "\\n")
+        request = path + ".snapshot"
+        if os.path.exists(request):  # the bench asks where what Python holds comes from
+            top = tracemalloc.take_snapshot().statistics("lineno")[:12]
+            with open(request + ".txt", "w") as file:
+                file.write("\\n".join(f"{s.size / 2**20:8.1f} MB  {s.traceback}" for s in top))
+            os.remove(request)
         time.sleep(1.0)
 
 
@@ -120,6 +126,16 @@ class Probe:
     def __init__(self, path: Path | None) -> None:
         self.path = path
 
+    async def top_allocations(self) -> str:
+        """Where what Python holds now was allocated (tracemalloc, by line of code)."""
+        if self.path is None:
+            return ""
+        request = Path(f"{self.path}.snapshot")
+        request.touch()
+        while request.exists():
+            await asyncio.sleep(0.5)
+        return Path(f"{request}.txt").read_text()
+
     def describe(self) -> str:
         if self.path is None or not self.path.is_file():
             return ""
@@ -131,7 +147,7 @@ class Probe:
         trims = f"; {last['trims']} trims took {last['trim_s']:.2f} s" if "trims" in last else ""
         return (
             f"  [Python holds {mb['python']:.0f} MB; malloc: {mb['in_use'] + mb['mmapped']:.0f}"
-            f" MB in use ({mb['mmapped']:.0f} mmapped), {mb['free']:.0f} MB free but kept"
+            f" MB in use ({mb['mmapped']:.0f} mmapped), {mb['free']:.0f} MB free in its heaps"
             f"{trims}]"
         )
 
@@ -230,6 +246,9 @@ async def burst(browser, server, args, index: int, probe: Probe) -> Burst:
     result.most_open = tabs.most
     say(f"  closed (peak {result.peak_mb:.0f} MB, {tabs.most} tabs open at once)", server, probe)
     result.settled_mb = await settle(server, args.settle, probe)
+    if args.probe:
+        print("  what Python holds, by the line that allocated it:", flush=True)
+        print(await probe.top_allocations(), flush=True)
     return result
 
 
