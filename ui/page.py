@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import export, figures, runs, sidebar, state
+from . import export, figures, memory, runs, sidebar, state
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ def setup_page(title: str, icon: str) -> None:
         initial_sidebar_state="collapsed" if presenting else "auto",
     )
     runs.begin_page_run()
+    memory.page_run()  # after a crowd, freed memory goes back to the system
     st.html(f"<style>{PAGE_CSS}{PRESENT_CSS if presenting else ''}</style>")
     with st.sidebar.container(key="dnl_nav"):
         try:

@@ -38,7 +38,7 @@ from dnn_core import (
 from dnn_core.datasets import Dataset, load
 from dnn_core.training import STACK_SHARED
 
-from . import figures, flights
+from . import figures, flights, memory
 from .caches import BoundedCache
 from .sidebar import DataChoice
 
@@ -165,6 +165,7 @@ def run_cached(
     stopped_runs = st.session_state.setdefault(
         STOPPED_RUNS_KEY, BoundedCache(MAX_STOPPED_PER_SESSION, STOPPED_BYTES_PER_SESSION)
     )
+    memory.forget_when_closed(stopped_runs)  # gone with the tab: it can train them again
     if cache_key in stopped_runs:  # this session saw it cut short: it redraws that
         result, *stop = stopped_runs.get(cache_key)
         _show_stopped(label, *stop)
