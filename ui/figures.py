@@ -104,6 +104,7 @@ NO_BOUNDARY = "No decision boundary:<br>the same answer everywhere"
 MAP_MARGIN = 0.08  # of the points' span on each side: a frame, not a moat
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
 FINAL_RESOLUTION = 160
+COMPACT_RESOLUTION = 100  # a small multiple, a third of a page wide: 100 points fill it
 # Grid points per side above which the boundary line is traced on every other one.
 THIN_CONTOUR_ABOVE = 100
 
@@ -319,12 +320,15 @@ def boundary_figure(
     *,
     show_test: bool = True,
     title: str = "",
-    resolution: int = FINAL_RESOLUTION,
+    resolution: int | None = None,
     height: int = MAP_HEIGHT,
     compact: bool = False,
 ):
     """The decision-boundary figure of ``params`` over ``data``'s range (train and test
-    points span the grid, so hiding the test points keeps the same view)."""
+    points span the grid, so hiding the test points keeps the same view), on a grid of
+    ``resolution`` points per side (default :data:`FINAL_RESOLUTION`, or
+    :data:`COMPACT_RESOLUTION` for a ``compact`` map)."""
+    resolution = resolution or (COMPACT_RESOLUTION if compact else FINAL_RESOLUTION)
     everything = np.concatenate([data.X_train, data.X_test], axis=1)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
         xs, ys, probs = decision_grid(

@@ -95,6 +95,18 @@ def test_boundary_figure_covers_train_and_test_points():
     assert "test, class 0" not in [trace.name for trace in fig.data]
 
 
+def test_a_compact_map_has_a_coarser_grid_than_a_full_one():
+    data = datasets.load("moons")
+    params = init_params((2, 4, 1), "he")
+
+    full = figures.boundary_figure(params, data).data[0]
+    compact = figures.boundary_figure(params, data, compact=True).data[0]
+
+    assert np.asarray(full.z).shape == (figures.FINAL_RESOLUTION,) * 2
+    assert np.asarray(compact.z).shape == (figures.COMPACT_RESOLUTION,) * 2
+    assert (compact.x[0], compact.x[-1]) == (full.x[0], full.x[-1])  # the same view
+
+
 def test_accuracies_score_each_set_on_its_own_points():
     data = datasets.moons(n_train=60, n_test=40, noise=0.3)
     params = train(
