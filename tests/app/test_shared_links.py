@@ -128,7 +128,7 @@ def test_bad_parameters_are_ignored_and_dropped_from_the_url():
     assert_clean(app)
     assert app.slider(key="reg_lambd").value == 0.7
     assert app.button_group(key="reg_mode").value == "none"
-    assert app.number_input(key="reg_iterations").value == 3000
+    assert app.number_input(key="reg_iterations").value == 2000
     assert app.number_input(key="reg_lr").value == pytest.approx(0.3)
     assert app.number_input(key="reg_weight_seed").value == 3
     assert app.selectbox(key="reg_dataset").value == "football"
