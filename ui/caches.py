@@ -13,9 +13,12 @@ import plotly.graph_objects as go
 
 def approximate_bytes(value: Any) -> int:
     """Memory held by ``value``'s arrays: NumPy arrays inside results, dicts, sequences,
-    dataclasses and Plotly figures (their traces' data), and a little for the rest."""
+    dataclasses and Plotly figures (their traces' data, as arrays or already encoded as
+    text: :func:`ui.figures.packed`), and a little for the rest."""
     if isinstance(value, np.ndarray):
         return value.nbytes
+    if isinstance(value, str | bytes):
+        return len(value)
     if isinstance(value, go.Figure):
         return sum(approximate_bytes(trace.to_plotly_json()) for trace in value.data)
     if isinstance(value, Mapping):

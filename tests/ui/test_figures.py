@@ -4,6 +4,7 @@ that read in a classroom, on a light or a dark page."""
 from __future__ import annotations
 
 import itertools
+import json
 import tomllib
 from pathlib import Path
 
@@ -392,3 +393,18 @@ def test_a_fine_maps_boundary_line_is_traced_on_every_other_grid_point(points):
     # The same span as the heatmap, to its edges, and the heatmap's own values.
     assert (contour.x[0], contour.x[-1], contour.y[0], contour.y[-1]) == (-2, 2, -1, 1)
     np.testing.assert_array_equal(contour.z, traces["P(class 1)"].z[::2, ::2])
+
+
+def test_a_packed_figure_sends_the_same_chart_with_its_arrays_encoded_once(points):
+    X_train, Y_train, X_test, Y_test = points
+    xs, ys = np.linspace(-2, 2, 5), np.linspace(-1, 1, 4)
+    probs = np.tile(np.linspace(0.1, 0.9, 5), (4, 1))
+    fig = figures.decision_boundary_figure(xs, ys, probs, X_train, Y_train, X_test, Y_test)
+
+    cost, (boundary,), rest = figures.packed(({"cost": fig}, [fig], 7))
+
+    for shown in (cost["cost"], boundary):
+        assert json.loads(shown.to_json()) == json.loads(fig.to_json())
+        assert set(shown.data[0].z) == {"dtype", "bdata", "shape"}  # no array to encode
+    assert rest == 7
+    assert isinstance(fig.data[0].z, np.ndarray)  # the original is left as it was

@@ -137,6 +137,8 @@ def test_the_size_of_results_and_figures_counts_their_arrays():
     assert caches.approximate_bytes(result) >= arrays
     fig = figures.boundary_figure(result.params, data, resolution=50)
     assert caches.approximate_bytes(fig) >= 50 * 50 * 4  # the probability grid
+    # As cached: the arrays already encoded as text, which counts the same.
+    assert caches.approximate_bytes(figures.packed(fig)) >= 50 * 50 * 4
 
 
 def test_a_run_draws_at_most_its_live_frames_at_evenly_spaced_moments():
