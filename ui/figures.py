@@ -126,12 +126,16 @@ def _style(
     lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
         template=TEMPLATE,
+        # Set on the plot's top edge and growing upwards: Plotly anchors a title's "top"
+        # at its first line, so a wrapped title's first line ran off the chart.
         title={
             "text": title,
             "x": 0.0,
             "xanchor": "left",
-            "y": 0.985,
+            "yref": "container",
+            "y": 1.0,
             "yanchor": "top",
+            "pad": _title_pad(lines, TITLE_SIZE),
             "font": {"size": TITLE_SIZE},
         },
         font={"size": FONT_SIZE},
@@ -153,6 +157,13 @@ def _style(
         },
     )
     return fig
+
+
+def _title_pad(lines: int, size: int) -> dict[str, int]:
+    """The gap above a title of ``lines`` lines in ``size`` px that puts its first line
+    8 px below the chart's top edge: Plotly lifts a wrapped title by 0.7 of its size per
+    line after the first (measured in chromium), which ran its first line off the chart."""
+    return {"t": 8 + round(0.7 * size * max(lines - 1, 0))}
 
 
 def _point_traces(X: np.ndarray, Y: np.ndarray, split: str) -> list[go.Scatter]:
@@ -889,6 +900,7 @@ def _enlarge(spec: dict) -> None:
         width = max(int(max(map(len, lines)) * TITLE_SIZE / LARGE_TITLE_SIZE), 8)
         lines = textwrap.wrap(" ".join(lines), width)
         title["text"] = "<br>".join(lines)
+        title["pad"] = _title_pad(len(lines), LARGE_TITLE_SIZE)
         layout["margin"]["t"] = round((25 + 25 * len(lines)) * LARGE_TITLE_SIZE / TITLE_SIZE)
     layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": LARGE_FONT_SIZE}}
     for annotation in layout.get("annotations", ()):

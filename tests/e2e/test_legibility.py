@@ -14,7 +14,8 @@ SIZES = {"1440x900": (1440, 900), "1280x720": (1280, 720), "390x844": (390, 844)
 PAGES = {"Home": "", **lesson_pages()}
 
 # Text that does not fit its box: a metric whose value is cut with an ellipsis (its
-# scrollWidth exceeds its width), or a chart title reaching past its chart's edge.
+# scrollWidth exceeds its width), or a chart title reaching past its chart's edge (a
+# wrapped title's first line once ran off the top).
 CLIPPED = """() => {
   const cut = [];
   for (const el of document.querySelectorAll('[data-testid="stMetricValue"] *,'
@@ -25,7 +26,8 @@ CLIPPED = """() => {
     const box = chart.getBoundingClientRect();
     for (const title of chart.querySelectorAll('.gtitle, .g-gtitle text')) {
       const edge = title.getBoundingClientRect();
-      if (edge.width && (edge.left < box.left - 1 || edge.right > box.right + 1)) {
+      if (edge.width && (edge.left < box.left - 1 || edge.right > box.right + 1
+          || edge.top < box.top - 1)) {
         cut.push('chart title: ' + title.textContent);
       }
     }
