@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dnn_core import diagnostics, gradcheck
-from ui import check_controls, check_runs, check_view, export, figures, page, sidebar, state
+from dnn_core import diagnostics
+from ui import check_controls, check_runs, check_view, export, page, sidebar, state
 
 PREFIX = "gc"
 MINUS = "\N{MINUS SIGN}"
@@ -60,22 +60,8 @@ with one_d_tab:
     else:
         with settings_column:
             check_view.one_d_results(one_d)
-        curves = {
-            precision: gradcheck.one_d_check(
-                one_d.function, one_d.x, one_d.theta, SWEEP_EPSILONS, dtype
-            )[2]
-            for precision, dtype in (("float64", np.float64), ("float32", np.float32))
-        }
         with chart_column:
-            page.chart(
-                figures.epsilon_sweep_figure(
-                    SWEEP_EPSILONS,
-                    curves,
-                    chosen_epsilon=one_d.epsilon,
-                    title="Relative difference against ε (ε shrinks to the right)",
-                ),
-                key="gc-epsilon-sweep",
-            )
+            page.chart(check_view.epsilon_sweep(one_d, SWEEP_EPSILONS), key="gc-epsilon-sweep")
             page.explain(
                 "Two errors pull in opposite directions. **Truncation:** the two-sided "
                 "difference is exact only for straight lines; for a curve it is off by "
@@ -113,13 +99,7 @@ with network_tab:
                 look_for=f"a whole block uniformly off (a scaling bug such as dW2 {TIMES} 2) "
                 "versus scattered cells (a kink, or a bug that hits some units only).",
             )
-        shape, span = case.params[block].shape, report.slices[block]
-        entries_figure = figures.entry_difference_heatmap(
-            report.grad[span].reshape(shape),
-            report.gradapprox[span].reshape(shape),
-            name=block,
-            title=f"{block}: relative difference per entry",
-        )
+        entries_figure = check_view.entries_figure(report, block, case.params[block].shape)
         page.chart(entries_figure, key="gc-entries", container=heatmap_column)
         page.downloads(
             {},

@@ -3,6 +3,8 @@ network results, the dropout and L2 pitfalls and what a check costs."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,6 +15,7 @@ from dnn_core import gradcheck
 from . import check_controls, check_runs, figures
 from .check_controls import DEMO_KEEP_PROB, DEMO_LAMBDA, PITFALLS
 from .page import chart, explain
+from .runs import memoize
 from .state import bound_widget, key
 
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -38,6 +41,14 @@ def show_verdict(difference: float, *, advice: str | None = None) -> str:
     color, icon, title = VERDICT_BADGES[level]
     st.markdown(f":{color}-badge[{icon} {title}] {advice or course_advice}")
     return level
+
+
+def report_key(report: gradcheck.GradCheckReport) -> str:
+    """A digest of a check's gradients, naming its figures in the shared cache (every
+    student of a class sees the same check: its charts are built once)."""
+    digest = hashlib.blake2b(report.grad.tobytes(), digest_size=16)
+    digest.update(report.gradapprox.tobytes())
+    return digest.hexdigest()
 
 
 def per_block_levels(report: gradcheck.GradCheckReport) -> dict[str, str]:
@@ -70,6 +81,43 @@ def one_d_results(one_d: check_controls.OneDCheckSettings) -> None:
         )
 
 
+def epsilon_sweep(one_d: check_controls.OneDCheckSettings, epsilons: np.ndarray) -> go.Figure:
+    """The 1-D check's relative difference against ε, in float64 and float32 (built once
+    per setting for everyone)."""
+
+    def build() -> go.Figure:
+        curves = {
+            precision: gradcheck.one_d_check(one_d.function, one_d.x, one_d.theta, epsilons, dtype)[
+                2
+            ]
+            for precision, dtype in (("float64", np.float64), ("float32", np.float32))
+        }
+        return figures.epsilon_sweep_figure(
+            epsilons,
+            curves,
+            chosen_epsilon=one_d.epsilon,
+            title="Relative difference against ε (ε shrinks to the right)",
+        )
+
+    return memoize(("gc epsilon sweep", one_d, epsilons.tobytes()), build)
+
+
+def entries_figure(
+    report: gradcheck.GradCheckReport, block: str, shape: tuple[int, ...]
+) -> go.Figure:
+    """Block ``block``'s entry-by-entry relative differences (built once per check)."""
+    span = report.slices[block]
+    return memoize(
+        ("gc entries", report_key(report), block),
+        lambda: figures.entry_difference_heatmap(
+            report.grad[span].reshape(shape),
+            report.gradapprox[span].reshape(shape),
+            name=block,
+            title=f"{block}: relative difference per entry",
+        ),
+    )
+
+
 def network_check_results(
     report: gradcheck.GradCheckReport, case: check_runs.CheckCase, kinks: dict[int, int]
 ) -> go.Figure:
@@ -95,8 +143,11 @@ def network_check_results(
             "the check **although backprop is right**. Try another weight seed or "
             "more units per layer."
         )
-    figure = figures.per_parameter_difference_figure(
-        report.per_param, levels, title="Relative difference per parameter block"
+    figure = memoize(
+        ("gc per block", report_key(report)),
+        lambda: figures.per_parameter_difference_figure(
+            report.per_param, levels, title="Relative difference per parameter block"
+        ),
     )
     chart(figure, key="gc-per-block")
     explain(
@@ -120,15 +171,16 @@ def pitfalls(reports: dict[str, gradcheck.GradCheckReport], case_label: str) -> 
     }
     chart_column, text_column = st.columns([3, 2])
     with chart_column:
-        chart(
-            figures.per_parameter_difference_figure(
+        figure = memoize(
+            ("gc pitfalls", tuple(differences.items())),
+            lambda: figures.per_parameter_difference_figure(
                 {tick_labels[name]: value for name, value in differences.items()},
                 {tick_labels[name]: level for name, level in levels.items()},
                 title="Overall relative difference per setting",
                 x_title="setting",
             ),
-            key="gc-pitfalls",
         )
+        chart(figure, key="gc-pitfalls")
     with text_column:
         explain(
             f"Correct backprop on {case_label}, checked under five settings "

@@ -253,3 +253,22 @@ def test_slow_loop_timing_waits_for_the_student_to_ask():
     assert "Per-parameter loop" not in metrics(app)
     app.toggle(key="gc_time_loop").set_value(True).run()
     assert metrics(app)["Per-parameter loop"].endswith(" ms")
+
+
+def test_a_second_student_gets_the_checks_charts_without_building_them(monkeypatch):
+    built = []
+    for name in ("per_parameter_difference_figure", "entry_difference_heatmap"):
+        builder = getattr(figures, name)
+        monkeypatch.setattr(
+            figures, name, lambda *a, _b=builder, _n=name, **k: built.append(_n) or _b(*a, **k)
+        )
+    first = open_page(PAGE).run()
+    assert_clean(first)
+    assert built  # the first student's page builds them
+    built.clear()
+
+    second = open_page(PAGE).run()
+
+    assert_clean(second)
+    assert built == []
+    assert chart(second, "gc-per-block") == chart(first, "gc-per-block")
