@@ -122,6 +122,17 @@ class Batches:
         return order, cut_into_mini_batches(X1, Y, self.size)
 
 
+def _neighbour_runs(rows: list[int]) -> tuple[slice, ...]:
+    """Sorted stack rows as slices of neighbours: ``[1, 2, 3, 7]`` -> ``(1:4, 7:8)``."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1]:
+            runs[-1][1] = row + 1
+        else:
+            runs.append([row, row + 1])
+    return tuple(slice(start, stop) for start, stop in runs)
+
+
 class Dropout:
     """Each model's inverted-dropout factors for a batch, per hidden layer: ``D / keep_prob``
     with ``D`` the 0/1 mask (1 everywhere for a model without dropout).
@@ -152,6 +163,9 @@ class Dropout:
             if c.keep_prob < 1.0 and c.course_dropout
         ]
         self.on = bool(self.fresh or self.course_rows)
+        # Only the rows with fresh masks change from pass to pass: their factors are remade,
+        # a run of neighbouring models at a time; the others' are made once per batch size.
+        self._fresh_spans = _neighbour_runs(sorted(self.fresh)) if lead else tuple(self.fresh)
         self._sizes: dict[int, tuple] = {}
 
     def masks(self, batch_size: int) -> list[np.ndarray] | None:
@@ -162,16 +176,22 @@ class Dropout:
         flat, uniform, factors = self._buffers(batch_size)
         for row, rng in self.fresh.items():
             rng.random(out=flat[row])  # D1's draws first, then D2's, ...
-        self._factors(uniform, factors)
+        self._factors(uniform, factors, self._fresh_spans)
         return factors
 
-    def _factors(self, uniform, factors) -> None:
-        """``D / keep_prob`` of every model from its uniform draws (D = draw < keep_prob),
-        all models of a layer at once."""
+    def _factors(self, uniform, factors, spans=(Ellipsis,)) -> None:
+        """``D / keep_prob`` from the uniform draws (D = draw < keep_prob) of the models in
+        each of ``spans`` (slices of the stack, or ``Ellipsis`` for all), a layer at once."""
         for draws, layer in zip(uniform, factors, strict=True):
-            units = layer[..., :-1, :]
-            np.less(draws, self.keep_prob, out=units)
-            units *= self.scale
+            for rows in spans:
+                keep_prob, scale = (
+                    (self.keep_prob, self.scale)
+                    if rows is Ellipsis
+                    else (self.keep_prob[rows], self.scale[rows])
+                )
+                units = layer[rows][..., :-1, :]
+                np.less(draws[rows], keep_prob, out=units)
+                units *= scale
 
     def _buffers(self, batch_size: int):
         """For one batch size: the uniform draws ``(..., sum(n_l) * b)`` (one block a model)

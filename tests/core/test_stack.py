@@ -78,6 +78,22 @@ def test_decays_l2_and_dropout_differ_per_model(base):
     assert not np.allclose(results[0].params["W1"], results[4].params["W1"])
 
 
+def test_models_with_fresh_dropout_apart_in_a_stack_each_draw_their_own_masks():
+    # Fresh masks in rows 0-1 and 3, the course's fixed masks in 4, none in 2 and 5: each
+    # run of neighbours remakes its factors every pass, the others keep theirs.
+    assert_stack_equals_separate_runs(
+        MINI,
+        [
+            {"keep_prob": 0.7},
+            {"keep_prob": 0.9},
+            {},
+            {"keep_prob": 0.8},
+            {"keep_prob": 0.85, "course_dropout": True},
+            {},
+        ],
+    )
+
+
 def test_initialization_schemes_and_given_starts_train_as_one_stack():
     configs = [replace(BASE, init=scheme) for scheme in ("zeros", "random", "he", "xavier")]
     configs[1] = replace(configs[1], init_scale=3.0)
