@@ -335,11 +335,7 @@ def server_errors(log: str) -> list[str]:
 
 async def run_rounds(server, args) -> None:
     if args.client == "protocol" and not args.browsers:
-        print_header(args)
-        rounds: list[RoundResult] = []
-        for index, sessions in enumerate(args.sessions):
-            rounds.append(await run_round(None, server, sessions, index, args))
-            print_row(rounds[-1], rounds[0])
+        await print_rounds(None, server, args)  # websocket visitors only: no browser
         return
     from playwright.async_api import async_playwright
 
@@ -347,12 +343,17 @@ async def run_rounds(server, args) -> None:
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
-        print_header(args)
-        rounds: list[RoundResult] = []
-        for index, sessions in enumerate(args.sessions):
-            rounds.append(await run_round(browser, server, sessions, index, args))
-            print_row(rounds[-1], rounds[0])
+        await print_rounds(browser, server, args)
         await browser.close()
+
+
+async def print_rounds(browser, server, args) -> None:
+    """Each N of ``--sessions`` in turn, printed as it finishes."""
+    print_header(args)
+    rounds: list[RoundResult] = []
+    for index, sessions in enumerate(args.sessions):
+        rounds.append(await run_round(browser, server, sessions, index, args))
+        print_row(rounds[-1], rounds[0])
 
 
 def main_with_server(args) -> list[str]:

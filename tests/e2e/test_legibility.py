@@ -4,6 +4,8 @@ chart title or metric cut off and no chart text too small to read when projected
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tools.harness import PLOTLY_CHART, lesson_pages, open_app, screenshot
@@ -44,20 +46,27 @@ SMALL_TEXT = """(least) => [...document.querySelectorAll('.js-plotly-plot .main-
   .map((text) => text.textContent + ' (' + getComputedStyle(text).fontSize + ')')"""
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("name", PAGES)
-def test_nothing_is_cut_off_at_three_sizes(browser, app_server, name, size):
+@contextlib.contextmanager
+def opened(browser, server, path: str, size: str):
+    """A new tab of ``size`` (e.g. ``"1280x720"``) showing ``/<path>`` with a chart drawn."""
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     try:
-        open_app(page, app_server, PAGES[name])
+        open_app(page, server, path)
         page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", PAGES)
+def test_nothing_is_cut_off_at_three_sizes(browser, app_server, name, size):
+    with opened(browser, app_server, PAGES[name], size) as page:
         screenshot(page, f"legible-{name}-{size}")
         assert page.evaluate(CLIPPED) == []
         assert page.evaluate(SMALL_TEXT, MIN_TEXT_PX) == []
-    finally:
-        context.close()
 
 
 # A formula part (KaTeX's unbreakable pieces) outside its text's box, so cut or hidden
@@ -106,34 +115,21 @@ CHART_BOXES = """(keys) => keys.map(key => {
 @pytest.mark.parametrize("name", [name for name in PAGES if name != "Home"])
 def test_formulas_and_tables_fit_their_columns(browser, app_server, name, size):
     """Every formula and table of a lesson, on a laptop and a phone."""
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    try:
-        open_app(page, app_server, PAGES[name])
-        page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
+    with opened(browser, app_server, PAGES[name], size) as page:
         problems = page.evaluate(OVERFLOWING)
-        if name == "3_Gradient_Checking.py":  # its entries grid (ui/check_view.py) stays a grid
+        if name == "3_Gradient_Checking.py":  # its pitfalls table (ui/check_view.py) stays a grid
             problems = [problem for problem in problems if not problem.startswith("grid")]
         assert problems == []
         if name != "3_Gradient_Checking.py":
             assert page.locator('[data-testid="stTable"]').count() > 0
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("name", list(MAIN_CHARTS))
 def test_both_main_charts_are_above_the_fold_at_1280x720(browser, app_server, name):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    try:
-        open_app(page, app_server, name)
-        page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
+    with opened(browser, app_server, name, "1280x720") as page:
         boxes = page.evaluate(CHART_BOXES, list(MAIN_CHARTS[name]))
         screenshot(page, f"fold-{name}-1280x720")
         assert None not in boxes, boxes
         for box in boxes:
             assert box["top"] >= 0
             assert box["top"] + box["height"] / 2 <= 720, boxes
-    finally:
-        context.close()
