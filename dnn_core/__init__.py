@@ -3,15 +3,31 @@
 Pure NumPy (float64); never imports Streamlit or Plotly.
 """
 
-from . import datasets
+from . import datasets, landscape
 from .gradcheck import GradCheckReport, gradient_check
 from .initializers import init_params
+from .landscape import (
+    PathRecorder,
+    Plane,
+    Surface,
+    TracedResult,
+    cost_surface,
+    costs_at,
+    filter_normalized_direction,
+    project,
+    random_plane,
+    trajectory_plane,
+)
 from .losses import compute_cost, relu, sigmoid
 from .network import accuracy, backward, decision_grid, forward, predict, predict_proba
 from .training import TrainConfig, TrainProgress, TrainResult, TrainState, train, train_stack
 
 __all__ = [
     "GradCheckReport",
+    "PathRecorder",
+    "Plane",
+    "Surface",
+    "TracedResult",
     "TrainConfig",
     "TrainProgress",
     "TrainResult",
@@ -19,15 +35,22 @@ __all__ = [
     "accuracy",
     "backward",
     "compute_cost",
+    "cost_surface",
+    "costs_at",
     "datasets",
     "decision_grid",
+    "filter_normalized_direction",
     "forward",
     "gradient_check",
     "init_params",
+    "landscape",
     "predict",
     "predict_proba",
+    "project",
+    "random_plane",
     "relu",
     "sigmoid",
     "train",
     "train_stack",
+    "trajectory_plane",
 ]

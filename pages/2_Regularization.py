@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, landscape_view, lesson_controls, live_view, page, runs, sidebar
 
 PREFIX = "reg"
 LAMBDA = lesson_controls.LAMBDA
@@ -182,3 +182,6 @@ with norm_text:
         r"\alpha\, dW^{[l]}_{\text{cross-entropy}}",
         look_for="the L2 histograms are squeezed towards zero and lose their long tail.",
     )
+
+bowl = landscape_view.l2_networks(settings, base, trained)
+landscape_view.show_regularization_bowl(data, config.data, bowl)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, page, runs, sidebar
+from ui import budgets, figures, landscape_view, lesson_controls, page, runs, sidebar
 
 PREFIX = "opt"
 ALPHA = "\N{GREEK SMALL LETTER ALPHA}"
@@ -44,8 +44,11 @@ epochs = config.num_iterations
 
 # Both cost charts side by side, above the fold on a laptop or projector.
 epoch_column, step_column = st.columns(2)
+paths = landscape_view.path_points(config.layer_dims, m)  # kept for the landscape below
 with epoch_column, page.stop_on_error():
-    optimizer_runs = runs.train_compared(data, config.data, configs, CHOICES, epochs=epochs)
+    optimizer_runs = runs.train_compared(
+        data, config.data, configs, CHOICES, epochs=epochs, paths=paths
+    )
 cost_figure = optimizer_runs.final_figure
 for choice, run in optimizer_runs.results.items():
     page.show_run_status(run, what=CHOICES[choice])
@@ -134,6 +137,8 @@ with note_column:
         look_for="the same starting weights, yet different boundaries: the slower "
         "optimizers are still nearly straight where Adam already follows the moons.",
     )
+
+landscape_view.show_optimizer_paths(data, config.data, configs, results, CHOICES)
 
 if settings.decay != "none":
     st.header("Learning-rate decay")

@@ -18,6 +18,8 @@ from dnn_core import decision_grid
 from dnn_core.datasets import Dataset
 from dnn_core.diagnostics import FLAT_SPREAD, layer_spread
 
+from .i18n import _
+
 # One palette for the whole lab, so a class or a series keeps its colour on every page:
 # Okabe and Ito's colours, told apart with every common colour-vision deficiency. Classes
 # also differ in marker shape (and the splits in fill), so a map reads in grey print too.
@@ -946,3 +948,185 @@ def for_display(fig: go.Figure, *, dark: bool = False, large: bool = False) -> g
     shown = go.Figure(spec, _validate=False)
     shown.layout.template = DARK_TEMPLATE if dark else TEMPLATE
     return shown
+
+
+# --- The loss landscape ---
+
+# Low cost (the valley) in the page's own colour, higher cost greyer: the optimizers'
+# palette colours stand out on it in both themes.
+LANDSCAPE_SCALE = [[0.0, "#FFFFFF"], [1.0, "#8E9AA6"]]
+DARK_LANDSCAPE_SCALE = [[0.0, DARK_BACKGROUND], [1.0, "#5B6776"]]
+_DARK_SCALES[_scale_key(LANDSCAPE_SCALE)] = DARK_LANDSCAPE_SCALE
+LEVEL_COLOR = "#B3BCC6"  # the contour lines between the levels
+DARK_COLORS[LEVEL_COLOR] = "#3A4452"
+START_COLOR = "#444444"  # MARK_COLOR's grey: light on a dark page (see DARK_COLORS)
+PATH_END_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "pentagon", "star")
+COST_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+LANDSCAPE_DECADES = 2.5  # colours span at most this many powers of ten above the lowest cost
+
+
+def _cost_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Colour-bar ticks of a log10(cost) scale from ``low`` to ``high`` (log10 values)."""
+    ticks = [tick for tick in COST_TICKS if low <= np.log10(tick) <= high]
+    return [float(np.log10(tick)) for tick in ticks], [f"{tick:g}" for tick in ticks]
+
+
+def landscape_figure(
+    alphas: np.ndarray,
+    betas: np.ndarray,
+    costs: np.ndarray,
+    paths: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    title: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    levels: int = 14,
+    height: int = MAP_HEIGHT,
+) -> go.Figure:
+    """The cost on a plane through the weights as filled contours of log10(cost), and on
+    it each optimizer's path: ``paths`` is name -> ``(coordinates (n, 2), epochs done
+    (n,))``, drawn as a line in that series' colour and dash (the order of the cost
+    charts), from the start (an open ring) to a filled marker at its end.
+
+    ``costs (b, a)`` at ``(alphas[j], betas[i])``, as :func:`dnn_core.landscape.cost_surface`
+    gives them. Colours span at most :data:`LANDSCAPE_DECADES` above the lowest cost, so
+    far hills don't flatten the valley; the grid goes as float32.
+    """
+    costs = np.asarray(costs, dtype=np.float64)
+    finite = costs[np.isfinite(costs)]
+    lowest = float(finite.min()) if finite.size else 1.0
+    floor = np.finfo(np.float32).tiny
+    logs = np.log10(np.maximum(np.where(np.isfinite(costs), costs, finite.max()), floor))
+    low = float(np.log10(max(lowest, floor)))
+    high = min(float(logs.max()), low + LANDSCAPE_DECADES)
+    high = high if high > low else low + 1.0
+    tickvals, ticktext = _cost_ticks(low, high)
+    fig = go.Figure(
+        go.Contour(
+            x=np.asarray(alphas, dtype=np.float32),
+            y=np.asarray(betas, dtype=np.float32),
+            z=np.minimum(logs, high).astype(np.float32),
+            customdata=costs.astype(np.float32),
+            zmin=low,
+            zmax=high,
+            contours={"start": low, "end": high, "size": (high - low) / levels},
+            colorscale=LANDSCAPE_SCALE,
+            line={"color": LEVEL_COLOR, "width": 1},
+            colorbar={
+                "title": {"text": _("cost"), "side": "right"},
+                "tickvals": tickvals,
+                "ticktext": ticktext,
+                "thickness": 14,
+            },
+            hovertemplate=_("cost {cost}").format(cost="%{customdata:.3f}") + "<extra></extra>",
+            name=_("cost"),
+            showlegend=False,
+        )
+    )
+    starts = []
+    for index, (name, (coordinates, epochs)) in enumerate(paths.items()):
+        coordinates = np.asarray(coordinates, dtype=np.float32).reshape(-1, 2)  # to send
+        color = series_color(index)
+        hover = _("{name}, after {epochs} epochs").format(name=name, epochs="%{customdata}")
+        fig.add_trace(
+            go.Scatter(
+                x=coordinates[:, 0],
+                y=coordinates[:, 1],
+                customdata=np.asarray(epochs),
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                line={"color": color, "width": 3, "dash": SERIES_DASHES[index % 6]},
+                hovertemplate=hover + "<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=coordinates[-1:, 0],
+                y=coordinates[-1:, 1],
+                customdata=np.asarray(epochs)[-1:],
+                mode="markers",
+                name=_("{name}, end").format(name=name),
+                legendgroup=name,
+                showlegend=False,
+                marker={
+                    "symbol": PATH_END_SYMBOLS[index % len(PATH_END_SYMBOLS)],
+                    "size": 15,
+                    "color": color,
+                    "line": {"width": 1.5, "color": LIGHT_BACKGROUND},
+                },
+                hovertemplate=hover + "<extra></extra>",
+            )
+        )
+        starts.append(coordinates[0])
+    if starts:
+        first = np.unique(np.round(np.asarray(starts), 9), axis=0)  # shared starts: one ring
+        fig.add_trace(
+            go.Scatter(
+                x=first[:, 0],
+                y=first[:, 1],
+                mode="markers",
+                name=_("start"),
+                marker={
+                    "symbol": "circle-open",
+                    "size": 18,
+                    "color": START_COLOR,
+                    "line": {"width": 3},
+                },
+                hovertemplate=_("start") + "<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title=x_title, range=[float(alphas[0]), float(alphas[-1])], zeroline=False)
+    fig.update_yaxes(title=y_title, range=[float(betas[0]), float(betas[-1])], zeroline=False)
+    return _style(fig, title, height=height)
+
+
+def bowl_figure(
+    steps: np.ndarray,
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    *,
+    title: str = "",
+    x_title: str = "",
+    height: int = 400,
+) -> go.Figure:
+    """The cost along lines through trained weights, one panel per direction:
+    ``panels`` is direction name -> {network name -> costs (s,)} at ``steps (s,)`` (0 is
+    the trained weights, marked by a dotted line). Each network keeps its colour and dash
+    in every panel; the panels share the cost axis, so the bowls compare at a glance."""
+    names = list(panels)
+    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, shared_yaxes=True)
+    networks: list[str] = []
+    for panel in panels.values():
+        networks.extend(name for name in panel if name not in networks)
+    steps = np.asarray(steps, dtype=np.float64)
+    for column, panel in enumerate(panels.values(), start=1):
+        for name, costs in panel.items():
+            index = networks.index(name)
+            fig.add_trace(
+                go.Scatter(
+                    x=steps,
+                    y=np.asarray(costs, dtype=np.float64),
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=column == 1,
+                    line={
+                        "color": series_color(index),
+                        "width": 3,
+                        "dash": SERIES_DASHES[index % len(SERIES_DASHES)],
+                    },
+                    hovertemplate=_("{name}<br>step {step}<br>cost {cost}").format(
+                        name=name, step="%{x:.2f}", cost="%{y:.3f}"
+                    )
+                    + "<extra></extra>",
+                ),
+                row=1,
+                col=column,
+            )
+        fig.add_vline(
+            x=0.0, line={"color": MARK_COLOR, "dash": "dot", "width": 1.5}, row=1, col=column
+        )
+    fig.update_xaxes(title=x_title)  # under every panel: two side by side, each its own
+    fig.update_yaxes(title=_("cost"), rangemode="tozero", row=1, col=1)
+    fig.update_annotations(font={"size": AXIS_TITLE_SIZE})  # the subplot titles
+    return _style(fig, title, height=height)

@@ -36,6 +36,7 @@ from dnn_core import (
     train_stack,
 )
 from dnn_core.datasets import Dataset, load
+from dnn_core.landscape import PathRecorder, TracedResult
 from dnn_core.training import STACK_SHARED
 
 from . import figures, flights, memory
@@ -291,6 +292,7 @@ def train_together(
     on_frame: Callable[[dict[str, TrainProgress], Hashable], None] | None = None,
     unit: str = "iteration",
     scored: bool = False,
+    paths: int = 0,
 ) -> dict[str, Any]:
     """Every run of ``configs`` (name -> config) a page shows side by side, trained as one
     stack of models per kind of data path (:data:`dnn_core.training.STACK_SHARED`: e.g.
@@ -309,6 +311,9 @@ def train_together(
         unit: what the progress bar counts ("iteration", "epoch").
         scored: also record each run's cross-entropy on the training and the test points
             as it trains; the values are then :class:`Scored`.
+        paths: also keep each run's parameters at up to this many evenly spaced recorded
+            iterations (e.g. to draw its path on the loss landscape); the results are then
+            :class:`~dnn_core.landscape.TracedResult`.
 
     Returns:
         name -> :class:`~dnn_core.TrainResult` (or :class:`Scored`).
@@ -318,12 +323,13 @@ def train_together(
     """
     starts = starts or {}
     kind = "train scored" if scored else "train"
+    traced = (("paths", paths),) if paths else ()  # a run with its path is a run of its own
     points = {"train": (data.X_train, data.Y_train), "test": (data.X_test, data.Y_test)}
 
     def run_key(name: str) -> Hashable:
         if name in starts:
-            return (kind, data_key, configs[name], starts[name][0])
-        return (kind, data_key, configs[name])
+            return (kind, data_key, *traced, configs[name], starts[name][0])
+        return (kind, data_key, *traced, configs[name])
 
     results = {name: RESULTS.get(run_key(name)) for name in configs}
     groups: dict[tuple, dict[Hashable, list[str]]] = {}
@@ -342,11 +348,16 @@ def train_together(
             on_frame(models, ("stack", data_key, tuple(keys), progress.iteration))
 
         def compute(callback, should_stop, resume, cs=stack_configs, ss=stack_starts):
-            # A stack keeps its cost curves beside its results, also when it is resumed.
-            done, curves = resume if resume is not None else (None, {})
+            # A stack keeps its cost curves (and paths) beside its results, also when it
+            # is resumed.
+            done, curves, *kept = resume if resume is not None else (None, {})
+            tracer = None
+            if paths:
+                so_far = ([int(i) for i in kept[0][0]], list(kept[0][1])) if kept else ([], [])
+                tracer = PathRecorder(paths, callback, *so_far)
             recorder = diagnostics.CostRecorder(
                 points if scored else {},
-                then=callback,
+                then=tracer or callback,
                 iterations=list(curves.get("train", ([], []))[0]),
                 costs={name: list(values) for name, (_, values) in curves.items()},
             )
@@ -359,9 +370,11 @@ def train_together(
                 should_stop=should_stop,
                 resume=done,
             )
-            return trained, recorder.curves()
+            if tracer is None:
+                return trained, recorder.curves()
+            return trained, recorder.curves(), tracer.path()
 
-        stacked, curves = run_cached(
+        stacked, curves, *walked = run_cached(
             ("stack", data_key, tuple(keys)),
             compute,
             label=f"{label} ({len(keys)} network{'s' if len(keys) > 1 else ''} at once)",
@@ -371,6 +384,10 @@ def train_together(
         )
         complete = STACKS.get(("stack", data_key, tuple(keys))) is not None
         for k, (key, result) in enumerate(zip(keys, stacked, strict=True)):
+            if walked:
+                path_iterations, path_points = walked[0]  # points (n, K, P), or (0, 0)
+                model_points = path_points[:, k] if path_points.size else path_points
+                result = TracedResult.of(result, path_iterations, model_points)
             if scored:
                 model_curves = {
                     name: (iterations, np.asarray(costs).reshape(len(iterations), -1)[:, k])
@@ -448,9 +465,10 @@ def train_compared(
     names: Mapping[str, str],
     *,
     epochs: int,
+    paths: int = 0,
 ) -> ComparedRuns:
     """Train ``configs`` together (as stacks, cached), every one's cost per epoch drawn
-    live in one chart here."""
+    live in one chart here (``paths``: as :func:`train_together`'s)."""
     place = st.empty()
     frames = itertools.count()
 
@@ -471,7 +489,13 @@ def train_compared(
         )
 
     results = train_together(
-        data, data_key, configs, label="Training the optimizers", on_frame=frame, unit="epoch"
+        data,
+        data_key,
+        configs,
+        label="Training the optimizers",
+        on_frame=frame,
+        unit="epoch",
+        paths=paths,
     )
     curves = {names[name]: (run.iterations, run.costs) for name, run in results.items()}
     return ComparedRuns(results, draw(curves, final=True))
