@@ -1126,7 +1126,9 @@ def bowl_figure(
         fig.add_vline(
             x=0.0, line={"color": MARK_COLOR, "dash": "dot", "width": 1.5}, row=1, col=column
         )
-    fig.update_xaxes(title=x_title)  # under every panel: two side by side, each its own
+    # A short title and three ticks under every panel: narrow panels side by side (two in
+    # a phone's 390 px) would run longer ones into each other.
+    fig.update_xaxes(title=x_title, dtick=1.0)
     fig.update_yaxes(title=_("cost"), rangemode="tozero", row=1, col=1)
     fig.update_annotations(font={"size": AXIS_TITLE_SIZE})  # the subplot titles
     return _style(fig, title, height=height)

@@ -210,7 +210,7 @@ def show_optimizer_paths(
 ) -> None:
     """The Optimization lesson's landscape section: every optimizer's path on the cost
     around the weights that ended lowest, and what to see in it."""
-    st.header(_("The paths through the cost landscape"))
+    st.header(_("Where the optimizers went"))
     first = next(iter(configs.values()))
     size = grid_size(first.layer_dims, data.X_train.shape[1])
     usable = [
@@ -324,7 +324,7 @@ def show_regularization_bowl(
                 steps=steps,
             ),
             title=_("Cost along two random lines"),
-            x_title=_("step, relative to the weights"),
+            x_title=_("step"),
         ),
     )
     _beside_text(

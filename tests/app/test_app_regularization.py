@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dnn_core import accuracy, datasets
+from dnn_core import accuracy, compute_cost, datasets, forward
 from tests.app.apptest_tools import (
     array,
     assert_clean,
@@ -182,6 +182,18 @@ def test_the_bowl_compares_the_cost_around_the_weights_without_and_with_l2():
     assert list(lines) == ["no regularization", "L2, λ = 0.7"]
     plain, l2 = lines.values()
     assert len(plain) == len(l2) == 2  # the same two directions for both networks
+    # At step 0 each line is its own trained network's cost, with its own L2 term.
+    data = datasets.load("football")
+    for lambd, curves in ((0.0, plain), (0.7, l2)):
+        (run,) = [
+            run
+            for config, run in cached_trainings()
+            if config.lambd == lambd and config.keep_prob == 1.0
+        ]
+        AL, _ = forward(data.X_train, run.params)
+        cost = compute_cost(AL, data.Y_train, run.params, lambd=lambd)
+        for curve in curves:
+            assert curve[len(curve) // 2] == pytest.approx(cost, rel=1e-9)
     for without, with_l2 in zip(plain, l2, strict=True):
         middle = len(without) // 2
         # Both curves are lowest near the trained weights (step 0) ...
