@@ -963,6 +963,7 @@ START_COLOR = "#444444"  # MARK_COLOR's grey: light on a dark page (see DARK_COL
 PATH_END_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "pentagon", "star")
 COST_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 LANDSCAPE_DECADES = 2.5  # colours span at most this many powers of ten above the lowest cost
+BOWL_PANEL_GAP = 0.06  # of the width, between the bowls' panels
 
 
 def _cost_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
@@ -1001,7 +1002,9 @@ def landscape_figure(
     high = min(float(logs.max()), low + LANDSCAPE_DECADES)
     high = high if high > low else low + 1.0
     tickvals, ticktext = _cost_ticks(low, high)
-    fig = go.Figure(
+    # Traces gathered, then one figure made of them: adding them one by one costs more
+    # than the chart's data.
+    traces = [
         go.Contour(
             x=np.asarray(alphas, dtype=np.float32),
             y=np.asarray(betas, dtype=np.float32),
@@ -1022,13 +1025,13 @@ def landscape_figure(
             name=_("cost"),
             showlegend=False,
         )
-    )
+    ]
     starts = []
     for index, (name, (coordinates, epochs)) in enumerate(paths.items()):
         coordinates = np.asarray(coordinates, dtype=np.float32).reshape(-1, 2)  # to send
         color = series_color(index)
         hover = _("{name}, after {epochs} epochs").format(name=name, epochs="%{customdata}")
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=coordinates[:, 0],
                 y=coordinates[:, 1],
@@ -1040,7 +1043,7 @@ def landscape_figure(
                 hovertemplate=hover + "<extra></extra>",
             )
         )
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=coordinates[-1:, 0],
                 y=coordinates[-1:, 1],
@@ -1061,7 +1064,7 @@ def landscape_figure(
         starts.append(coordinates[0])
     if starts:
         first = np.unique(np.round(np.asarray(starts), 9), axis=0)  # shared starts: one ring
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=first[:, 0],
                 y=first[:, 1],
@@ -1076,9 +1079,13 @@ def landscape_figure(
                 hovertemplate=_("start") + "<extra></extra>",
             )
         )
-    fig.update_xaxes(title=x_title, range=[float(alphas[0]), float(alphas[-1])], zeroline=False)
-    fig.update_yaxes(title=y_title, range=[float(betas[0]), float(betas[-1])], zeroline=False)
-    return _style(fig, title, height=height)
+    layout = {
+        "xaxis": {"title": {"text": x_title}, "range": [float(alphas[0]), float(alphas[-1])]},
+        "yaxis": {"title": {"text": y_title}, "range": [float(betas[0]), float(betas[-1])]},
+    }
+    for axis in layout.values():
+        axis["zeroline"] = False
+    return _style(go.Figure(traces, layout), title, height=height)
 
 
 def bowl_figure(
@@ -1092,24 +1099,71 @@ def bowl_figure(
     """The cost along lines through trained weights, one panel per direction:
     ``panels`` is direction name -> {network name -> costs (s,)} at ``steps (s,)`` (0 is
     the trained weights, marked by a dotted line). Each network keeps its colour and dash
-    in every panel; the panels share the cost axis, so the bowls compare at a glance."""
-    names = list(panels)
-    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, shared_yaxes=True)
+    in every panel; the panels share the cost axis, so the bowls compare at a glance.
+
+    The panels are laid out by hand: ``make_subplots`` costs more than the whole chart."""
+    names = list(panels) or [""]
     networks: list[str] = []
     for panel in panels.values():
         networks.extend(name for name in panel if name not in networks)
+    gap = BOWL_PANEL_GAP
+    width = (1.0 - gap * (len(names) - 1)) / len(names)
     steps = np.asarray(steps, dtype=np.float64)
-    for column, panel in enumerate(panels.values(), start=1):
+    layout: dict = {"annotations": [], "shapes": []}
+    traces = []
+    for column, (direction, panel) in enumerate(zip(names, panels.values(), strict=False)):
+        suffix = str(column + 1) if column else ""
+        left = column * (width + gap)
+        layout[f"xaxis{suffix}"] = {
+            "domain": [left, left + width],
+            "anchor": f"y{suffix}",
+            # A short title and three ticks under every panel: narrow panels side by side
+            # (two in a phone's 390 px) would run longer ones into each other.
+            "title": {"text": x_title},
+            "dtick": 1.0,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "rangemode": "tozero",
+            **({"matches": "y", "showticklabels": False} if column else {"title": _("cost")}),
+        }
+        layout["annotations"].append(
+            {
+                "text": direction,
+                "x": left + width / 2,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": AXIS_TITLE_SIZE},
+            }
+        )
+        layout["shapes"].append(
+            {
+                "type": "line",
+                "x0": 0.0,
+                "x1": 0.0,
+                "y0": 0.0,
+                "y1": 1.0,
+                "xref": f"x{suffix}",
+                "yref": f"y{suffix} domain",
+                "line": {"color": MARK_COLOR, "dash": "dot", "width": 1.5},
+            }
+        )
         for name, costs in panel.items():
             index = networks.index(name)
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=steps,
                     y=np.asarray(costs, dtype=np.float64),
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
                     mode="lines",
                     name=name,
                     legendgroup=name,
-                    showlegend=column == 1,
+                    showlegend=column == 0,
                     line={
                         "color": series_color(index),
                         "width": 3,
@@ -1119,16 +1173,6 @@ def bowl_figure(
                         name=name, step="%{x:.2f}", cost="%{y:.3f}"
                     )
                     + "<extra></extra>",
-                ),
-                row=1,
-                col=column,
+                )
             )
-        fig.add_vline(
-            x=0.0, line={"color": MARK_COLOR, "dash": "dot", "width": 1.5}, row=1, col=column
-        )
-    # A short title and three ticks under every panel: narrow panels side by side (two in
-    # a phone's 390 px) would run longer ones into each other.
-    fig.update_xaxes(title=x_title, dtick=1.0)
-    fig.update_yaxes(title=_("cost"), rangemode="tozero", row=1, col=1)
-    fig.update_annotations(font={"size": AXIS_TITLE_SIZE})  # the subplot titles
-    return _style(fig, title, height=height)
+    return _style(go.Figure(traces, layout), title, height=height)
