@@ -128,9 +128,11 @@ def trajectory_plane(center: dict[str, np.ndarray], paths: Sequence[np.ndarray])
     """The plane through ``center`` of the top two principal directions of ``paths``: each
     ``(n_i, P)``, one optimizer's parameter vectors along its run.
 
-    The snapshots are centred on ``center`` (not on their mean, as in Li et al.: the plane
-    then passes through the weights it is drawn around) and the directions are the first
-    two right singular vectors of all of them stacked, unit vectors that are orthogonal.
+    As Li et al. take ``M = [theta_i - theta_n]``, the snapshots' offsets from the final
+    weights, the snapshots are taken as offsets from ``center``, and not centred again on
+    their mean (as a PCA of M would): the plane then passes through ``center`` itself. The
+    directions are the first two right singular vectors of all the offsets stacked:
+    orthogonal unit vectors.
     """
     theta = params_to_vector(center)
     offsets = np.concatenate([np.asarray(path, dtype=np.float64) for path in paths]) - theta
