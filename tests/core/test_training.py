@@ -92,11 +92,15 @@ def test_real_dropout_draws_fresh_masks_every_iteration():
     config = replace(SMALL, num_iterations=4, keep_prob=0.7, seed=5)
     params = init_params(config.layer_dims, "he", seed=5)
     # The masks' own stream, spawned from the run's seed (the shuffles keep default_rng(5)):
-    # seeded once, drawn from in every step.
+    # seeded once, drawn from in every step (float32 uniforms against keep_prob).
     rng = np.random.default_rng(np.random.SeedSequence(5).spawn(1)[0])
+    keep = np.float32(0.7)
     drawn = []
     for _ in range(4):
-        masks = {f"D{layer}": rng.random((n, X.shape[1])) < 0.7 for layer, n in ((1, 8), (2, 4))}
+        masks = {
+            f"D{layer}": rng.random((n, X.shape[1]), dtype=np.float32) < keep
+            for layer, n in ((1, 8), (2, 4))
+        }
         drawn.append(masks["D1"])
         _, cache = forward(X, params, keep_prob=0.7, masks=masks)
         grads = backward(Y, cache, params)
