@@ -91,10 +91,15 @@ def squared_weight_norm(params: Mapping[str, np.ndarray]) -> float | np.ndarray:
     return float(total) if np.ndim(total) == 0 else total
 
 
-def relu_kinks(X: np.ndarray, params: Mapping[str, np.ndarray], epsilon: float) -> dict[int, int]:
+def relu_kinks(
+    X: np.ndarray, params: Mapping[str, np.ndarray], epsilon: float, *, activation: str = "relu"
+) -> dict[int, int]:
     """Hidden layer -> how many pre-activations ``Z{l} (n_l, m)`` lie within one nudge
     (epsilon times the largest input to the layer) of ReLU's kink at 0, where the two-sided
-    difference averages the slopes 0 and 1 while backprop takes one of them."""
+    difference averages the slopes 0 and 1 while backprop takes one of them. (tanh and
+    sigmoid are smooth: empty for them.)"""
+    if activation != "relu":
+        return {}
     params = dict(params)
     _, cache = forward(X, params)
     counts = {}

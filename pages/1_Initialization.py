@@ -30,7 +30,9 @@ with page.stop_on_error():
     data = runs.load_dataset(config.data)
     budgets.check_page_budget(data, [*configs.values(), configs["he"]])  # + the constant start
     st.header(f"Training from {SCHEMES[scheme]} initialization")
-    view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="init-main")
+    view = live_view.LiveView.in_columns(
+        data, show_test=config.show_test, key="init-main", activation=config.activation
+    )
     # Every scheme and a constant start train at once, as one stack of networks.
     trained = runs.train_together(
         data,
@@ -43,8 +45,8 @@ with page.stop_on_error():
     result = trained[scheme]
     view.draw_run(result, configs[scheme], config.data)
 page.show_run_status(result)
-page.explain_stall(result.params, data.X_train)
-train_accuracy, test_accuracy = runs.accuracies(result.params, data)
+page.explain_stall(result.params, data.X_train, activation=config.activation)
+train_accuracy, test_accuracy = runs.accuracies(result.params, data, activation=config.activation)
 page.accuracy_metrics(
     train_accuracy,
     test_accuracy,
@@ -87,9 +89,9 @@ page.chart(
 )
 with table_column:
     page.results_table(
-        runs.accuracy_table(comparison, data, names=SCHEMES, label="initialization").assign(
-            comment=lesson_controls.scheme_comments(comparison, settings.scale)
-        ),
+        runs.accuracy_table(
+            comparison, data, names=SCHEMES, label="initialization", activation=config.activation
+        ).assign(comment=lesson_controls.scheme_comments(comparison, settings.scale)),
         key="init-comparison-table",
     )
     page.explain(
@@ -105,8 +107,12 @@ st.header("Inside the network: activations and gradients per layer")
 activation_figure, gradient_figure, spread = runs.memoize(
     ("init layers", config.data, configs[scheme]),
     lambda: figures.layer_signal_figures(
-        diagnostics.layer_signals(result.initial_params, data.X_train, data.Y_train),
-        diagnostics.layer_signals(result.params, data.X_train, data.Y_train),
+        diagnostics.layer_signals(
+            result.initial_params, data.X_train, data.Y_train, activation=config.activation
+        ),
+        diagnostics.layer_signals(
+            result.params, data.X_train, data.Y_train, activation=config.activation
+        ),
     ),
 )
 page.chart(activation_figure, key="init-activations")
@@ -154,7 +160,10 @@ for index, (column, (name, (run, run_config))) in enumerate(
         container=column,
     )
     with column:
-        page.symmetry_metric(diagnostics.unit_symmetry(W1), runs.accuracies(run.params, data)[0])
+        page.symmetry_metric(
+            diagnostics.unit_symmetry(W1),
+            runs.accuracies(run.params, data, activation=config.activation)[0],
+        )
 page.explain(
     "Each row of W1 is one hidden unit. When all weights start equal, every unit of a layer "
     "computes the same value and receives the same gradient, so the rows stay identical "

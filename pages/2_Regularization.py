@@ -31,7 +31,9 @@ with page.stop_on_error():
     data = runs.load_dataset(config.data)
     budgets.check_page_budget(data, list(networks.values()))
     st.header("Train and watch")
-    view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="reg-main")
+    view = live_view.LiveView.in_columns(
+        data, show_test=config.show_test, key="reg-main", activation=config.activation
+    )
     # The run to watch, the course's models and every swept value train as one stack.
     trained = runs.train_together(
         data, config.data, networks, label="Training", on_frame=view.follow("main"), scored=True
@@ -39,9 +41,9 @@ with page.stop_on_error():
     result = trained["main"].result
     view.draw_run(result, networks["main"], config.data)
 page.show_run_status(result)
-page.explain_stall(result.params, data.X_train)
+page.explain_stall(result.params, data.X_train, activation=config.activation)
 
-train_accuracy, test_accuracy = runs.accuracies(result.params, data)
+train_accuracy, test_accuracy = runs.accuracies(result.params, data, activation=config.activation)
 page.metric_row(
     {
         "Train accuracy": page.percent(train_accuracy),
@@ -88,7 +90,12 @@ for index, (column, (name, run)) in enumerate(
         runs.memoize(
             ("reg course boundary", config.data, course_configs[name], config.show_test),
             lambda run=run, name=name: figures.boundary_figure(
-                run.params, data, show_test=config.show_test, title=name, compact=True
+                run.params,
+                data,
+                show_test=config.show_test,
+                title=name,
+                compact=True,
+                activation=config.activation,
             ),
         ),
         key=f"reg-course-{index}",
@@ -108,7 +115,7 @@ page.chart(
 )
 with table_column:
     page.results_table(
-        figures.with_gap(runs.accuracy_table(course_runs, data)),
+        figures.with_gap(runs.accuracy_table(course_runs, data, activation=config.activation)),
         key="reg-course-table",
         formats={"gap (pts)": "%+.1f"},
     )
@@ -131,7 +138,9 @@ for column, (name, (values, x_title, marked)) in zip(
 ):
     with column:
         swept = runs.sweep_scores(
-            [trained[lesson_controls.swept_name(name, value)].result for value in values], data
+            [trained[lesson_controls.swept_name(name, value)].result for value in values],
+            data,
+            activation=config.activation,
         )
         page.chart(
             runs.memoize(

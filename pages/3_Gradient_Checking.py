@@ -88,7 +88,11 @@ with network_tab:
         report = check_runs.gradient_check_run(case, **check.check_arguments())
         with result_column:
             per_block_figure = check_view.network_check_results(
-                report, case, diagnostics.relu_kinks(case.X, case.params, check.epsilon)
+                report,
+                case,
+                diagnostics.relu_kinks(
+                    case.X, case.params, check.epsilon, activation=case.activation
+                ),
             )
         st.subheader("Entry by entry")
         block_column, heatmap_column = st.columns([1, 3])

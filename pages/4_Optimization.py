@@ -101,13 +101,19 @@ for index, (choice, run) in enumerate(results.items()):
         runs.memoize(
             ("opt boundary", config.data, configs[choice], config.show_test),
             lambda run=run, choice=choice: figures.boundary_figure(
-                run.params, data, show_test=config.show_test, title=CHOICES[choice]
+                run.params,
+                data,
+                show_test=config.show_test,
+                title=CHOICES[choice],
+                activation=config.activation,
             ),
         ),
         key=f"opt-boundary-{choice}",
         container=boundary_columns[index],
     )
-table = runs.accuracy_table(results, data, names=CHOICES, label="optimizer").assign(
+table = runs.accuracy_table(
+    results, data, names=CHOICES, label="optimizer", activation=config.activation
+).assign(
     **{
         "final cost": [
             float(run.costs[-1]) if run.costs.size else None for run in results.values()

@@ -46,6 +46,7 @@ def _gradient_check(
     keep_prob: float = 1.0,
     fixed_masks: bool = True,
     batch_size: int | None = None,
+    activation: str = "relu",
 ) -> gradcheck.GradCheckReport:
     """The gradient check of the case ``case_key`` (which identifies ``_X, _Y, _params``)."""
     masks, rng = None, None
@@ -66,6 +67,7 @@ def _gradient_check(
         rng=rng,
         backward_fn=gradcheck.buggy_backward(bugs) if bugs else None,
         batch_size=batch_size,
+        activation=activation,
     )
 
 
@@ -79,11 +81,14 @@ def _timed_check(
     epsilon: float,
     batch_size: int | None,
     repeats: int,
+    activation: str = "relu",
 ) -> gradcheck.GradCheckReport:
     """The plain check of case ``case_key`` run ``repeats`` times; the report of the
     fastest run (one run is at the mercy of whatever else the machine is doing)."""
     runs = [
-        gradcheck.gradient_check(_params, _X, _Y, epsilon=epsilon, batch_size=batch_size)
+        gradcheck.gradient_check(
+            _params, _X, _Y, epsilon=epsilon, batch_size=batch_size, activation=activation
+        )
         for _ in range(repeats)
     ]
     return min(runs, key=lambda report: report.elapsed_s)
@@ -105,6 +110,7 @@ class CheckCase:
     Y: np.ndarray
     params: dict[str, np.ndarray]
     label: str
+    activation: str = "relu"  # the hidden layers'
 
     @property
     def num_params(self) -> int:
@@ -135,21 +141,28 @@ def check_case(config: Any, check: Any) -> CheckCase:
         config.data, config.layer_dims, config.weight_seed, check.sample_size
     )
     layers = "-".join(str(units) for units in config.layer_dims)
+    activation = config.activation
     return CheckCase(
-        ("sidebar", config.data, config.layer_dims, config.weight_seed, X.shape[1]),
+        ("sidebar", config.data, config.layer_dims, config.weight_seed, X.shape[1], activation),
         X,
         Y,
         params,
         # Shown as Markdown: the label may be an uploaded file's name.
-        f"{markdown.escape(config.data.label)}, {X.shape[1]} points, layers {layers}",
+        f"{markdown.escape(config.data.label)}, {X.shape[1]} points, layers {layers}"
+        + ("" if activation == "relu" else f", {activation} hidden layers"),
+        activation,
     )
 
 
 def gradient_check_run(case: CheckCase, **options: Any) -> gradcheck.GradCheckReport:
     """The gradient check of ``case`` (cached); ``options`` as :func:`_gradient_check`'s."""
-    return _gradient_check(case.key, case.X, case.Y, case.params, **options)
+    return _gradient_check(
+        case.key, case.X, case.Y, case.params, activation=case.activation, **options
+    )
 
 
 def timed_gradient_check(case: CheckCase, **options: Any) -> gradcheck.GradCheckReport:
     """The plain check of ``case`` timed (cached); ``options`` as :func:`_timed_check`'s."""
-    return _timed_check(case.key, case.X, case.Y, case.params, **options)
+    return _timed_check(
+        case.key, case.X, case.Y, case.params, activation=case.activation, **options
+    )

@@ -334,16 +334,21 @@ def boundary_figure(
     resolution: int | None = None,
     height: int = MAP_HEIGHT,
     compact: bool = False,
+    activation: str = "relu",
 ):
-    """The decision-boundary figure of ``params`` over ``data``'s range (train and test
-    points span the grid, so hiding the test points keeps the same view), on a grid of
-    ``resolution`` points per side (default :data:`FINAL_RESOLUTION`, or
-    :data:`COMPACT_RESOLUTION` for a ``compact`` map)."""
+    """The decision-boundary figure of ``params`` (hidden layers ``activation``) over
+    ``data``'s range (train and test points span the grid, so hiding the test points keeps
+    the same view), on a grid of ``resolution`` points per side (default
+    :data:`FINAL_RESOLUTION`, or :data:`COMPACT_RESOLUTION` for a ``compact`` map)."""
     resolution = resolution or (COMPACT_RESOLUTION if compact else FINAL_RESOLUTION)
     everything = np.concatenate([data.X_train, data.X_test], axis=1)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
         xs, ys, probs = decision_grid(
-            dict(params), everything, resolution=resolution, margin=MAP_MARGIN
+            dict(params),
+            everything,
+            resolution=resolution,
+            margin=MAP_MARGIN,
+            activation=activation,
         )
     return decision_boundary_figure(
         xs,

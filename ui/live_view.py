@@ -33,6 +33,7 @@ class LiveView:
     key: str = "live"
     cost_title: str = "Cost while training"
     boundary_title: str = "Decision boundary"
+    activation: str = "relu"  # the network's hidden activation
 
     @classmethod
     def in_columns(cls, data: Dataset, **options: Any) -> LiveView:
@@ -60,6 +61,7 @@ class LiveView:
             show_test=self.show_test,
             title=self.boundary_title,
             resolution=resolution,
+            activation=self.activation,
         )
         return cost_figure, figure
 

@@ -398,10 +398,10 @@ def stop_on_error() -> Iterator[None]:
         st.stop()
 
 
-def explain_stall(params: Mapping[str, Any], X: Any) -> None:
+def explain_stall(params: Mapping[str, Any], X: Any, *, activation: str = "relu") -> None:
     """Say in plain words why a trained network answers the same for every point of
     ``X`` (see :func:`dnn_core.diagnostics.stall`); nothing when it learnt something."""
-    verdict = diagnostics.stall(params, X)
+    verdict = diagnostics.stall(params, X, activation=activation)
     if verdict.kind == "zeros":
         text = (
             "Every weight is still exactly 0: each hidden unit outputs 0 and receives a "
@@ -415,6 +415,13 @@ def explain_stall(params: Mapping[str, Any], X: Any) -> None:
             "so no signal reaches the output and no gradient flows back to revive them. "
             "One step that is too large can kill them (try a smaller learning rate); "
             "weights that start at zero start them dead."
+        )
+    elif verdict.kind == "vanished" and activation == "sigmoid":
+        text = (
+            "The network predicts 0.5 everywhere: the gradient vanished on its way back. "
+            "A sigmoid's slope is at most 1/4, so every sigmoid layer passes back a quarter "
+            "of the gradient or less and the first layers hardly learn (compare the "
+            "gradients per layer below; try ReLU with He, or fewer layers)."
         )
     elif verdict.kind == "vanished":
         text = (

@@ -262,13 +262,16 @@ def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
     )
 
 
-def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, float]:
-    """``(train accuracy, test accuracy)`` of ``params`` on ``data``."""
+def accuracies(
+    params: Mapping[str, np.ndarray], data: Dataset, *, activation: str = "relu"
+) -> tuple[float, float]:
+    """``(train accuracy, test accuracy)`` of ``params`` (hidden layers ``activation``) on
+    ``data``."""
     params = dict(params)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow
         return (
-            accuracy(data.X_train, data.Y_train, params),
-            accuracy(data.X_test, data.Y_test, params),
+            accuracy(data.X_train, data.Y_train, params, activation=activation),
+            accuracy(data.X_test, data.Y_test, params, activation=activation),
         )
 
 
@@ -347,6 +350,7 @@ def train_together(
             recorder = diagnostics.CostRecorder(
                 points if scored else {},
                 then=callback,
+                activation=cs[0].activation,
                 iterations=list(curves.get("train", ([], []))[0]),
                 costs={name: list(values) for name, (_, values) in curves.items()},
             )
@@ -394,9 +398,13 @@ class SweepScores:
     message: str
 
 
-def sweep_scores(results: Sequence[TrainResult], data: Dataset) -> SweepScores:
+def sweep_scores(
+    results: Sequence[TrainResult], data: Dataset, *, activation: str = "relu"
+) -> SweepScores:
     """Train and test accuracy of each network of a sweep (in order) on ``data``."""
-    scores = np.array([accuracies(result.params, data) for result in results])  # (K, 2)
+    scores = np.array(
+        [accuracies(result.params, data, activation=activation) for result in results]
+    )  # (K, 2)
     diverged = [result for result in results if result.diverged]
     return SweepScores(
         scores[:, 0], scores[:, 1], bool(diverged), diverged[0].message if diverged else ""
@@ -421,10 +429,11 @@ def accuracy_table(
     *,
     names: Mapping[str, str] | None = None,
     label: str = "model",
+    activation: str = "relu",
 ):
     """The course's comparison table of ``results`` (name -> TrainResult) on ``data``:
     one row per run, shown as ``names[name]`` (default: the name itself)."""
-    scores = [accuracies(result.params, data) for result in results.values()]
+    scores = [accuracies(r.params, data, activation=activation) for r in results.values()]
     return figures.results_table(
         [(names or {}).get(name, name) for name in results],
         [train for train, _ in scores],

@@ -79,6 +79,10 @@ def content_hash(data: Dataset) -> str:
     return digest.hexdigest()[:16]
 
 
+ACTIVATION_CHOICES = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid"}
+"""The hidden activations (:data:`dnn_core.losses.ACTIVATIONS`) as the sidebar shows them."""
+
+
 @dataclass(frozen=True)
 class LessonDefaults:
     """A lesson's starting settings for the shared sidebar."""
@@ -88,6 +92,7 @@ class LessonDefaults:
     learning_rate: float = 0.1
     num_iterations: int = 2000
     weight_seed: int = 3
+    activation: str = "relu"
 
 
 # Each lesson's starting settings, fast enough to retrain on every change, slow enough to
@@ -139,6 +144,7 @@ class SidebarConfig:
     weight_seed: int
     show_test: bool = True
     architecture_error: str = ""
+    activation: str = "relu"
 
     @property
     def layer_dims(self) -> tuple[int, ...]:
@@ -156,6 +162,7 @@ class SidebarConfig:
             seed=self.weight_seed,
             record_every=record_every(self.num_iterations),
             course_seeding=True,
+            activation=self.activation,
         )
         return replace(config, **overrides)
 
@@ -289,6 +296,8 @@ class SidebarOptions:
     """Learning-rate and iterations widgets (off for a lesson that does not train)."""
     iterations_label: str = "Iterations"
     iterations_help: str = "Full-batch gradient-descent steps. More is slower but fits better."
+    show_activation: bool = True
+    """The hidden-activation choice (off for a lesson that keeps ReLU)."""
     unused_reason: str = ""
     """Why these settings change nothing on the page right now (Markdown): shown at the
     top of the sidebar, and every setting greyed out. ``""``: in use."""
@@ -317,6 +326,20 @@ def sidebar(
             "and the sigmoid output (1) are added for you.",
             disabled=disabled,
         )
+        activation = defaults.activation
+        if options.show_activation:
+            activation = bound_widget(
+                st.selectbox,
+                "Hidden activation",
+                key(prefix, "activation"),
+                defaults.activation,
+                options=list(ACTIVATION_CHOICES),
+                format_func=ACTIVATION_CHOICES.get,
+                help="The hidden layers' function g(Z); the output is always a sigmoid. ReLU "
+                "is the course's; tanh is what Xavier initialization was made for; deep "
+                "sigmoid networks pass back vanishing gradients.",
+                disabled=disabled,
+            )
         learning_rate, num_iterations = defaults.learning_rate, defaults.num_iterations
         if options.show_training:
             learning_rate = bound_widget(
@@ -384,6 +407,7 @@ def sidebar(
         weight_seed=int(weight_seed),
         show_test=bool(show_test),
         architecture_error=problem,
+        activation=str(activation),
     )
 
 
@@ -399,6 +423,7 @@ def settings_for(prefix: str, config: SidebarConfig) -> dict[str, Any]:
         key(prefix, "lr"): config.learning_rate,
         key(prefix, "iterations"): config.num_iterations,
         key(prefix, "weight_seed"): config.weight_seed,
+        key(prefix, "activation"): config.activation,
     }
 
 
@@ -414,5 +439,6 @@ def lesson_settings(prefix: str, defaults: LessonDefaults) -> dict[str, Any]:
             learning_rate=defaults.learning_rate,
             num_iterations=defaults.num_iterations,
             weight_seed=defaults.weight_seed,
+            activation=defaults.activation,
         ),
     )
