@@ -253,6 +253,12 @@ def _identifier_bound(widget: Callable[..., Any], label: str, key: str, default:
             st.session_state[key] = list(dict.fromkeys(chosen))
         elif chosen:
             st.session_state[key] = chosen[-1]
+    shown_in, language = f"dnl_shown_in_{key}", i18n.language()
+    if key in st.session_state and st.session_state.get(shown_in, language) != language:
+        # The browser still holds the old language's label as the widget's value: set
+        # the value again, so the page sends the new label (the choice stays).
+        st.session_state[key] = st.session_state[key]
+    st.session_state[shown_in] = language
     start = starting_value_kwargs(widget.__name__, default, options)
     # Labels in this run's language, also where Streamlit formats later (an AppTest).
     kwargs["format_func"] = i18n.pinned(kwargs["format_func"])
