@@ -83,8 +83,10 @@ def bound_widget(widget: Callable[..., Any], label: str, key: str, default: Any,
 
     ``kwargs`` go to the widget (``options``, ``min_value``, ``help``, ``on_change``,
     ``persist_state`` (default: the session), ...). Keys become parameter names, so keep
-    them short and readable (``init_lr``); option labels (after ``format_func``) are what
-    the URL shows.
+    them short and readable (``init_lr``). Streamlit's URL shows option labels (after
+    ``format_func``); for options whose labels are translated (:mod:`ui.i18n`) the URL
+    shows the option itself, its identifier (``?reg_mode=dropout``), in every language
+    (:func:`_identifier_bound`).
 
     Example::
 

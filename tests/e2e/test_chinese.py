@@ -59,8 +59,8 @@ def test_switching_to_chinese_keeps_the_settings_and_the_links_keep_it(browser, 
         assert query(page) == before | {"lang": ["zh"]}
         # Every option shows its Chinese label, the chosen ones too (the values stay).
         assert page.get_by_role("combobox", name="数据集").input_value() == "同心圆"
-        scheme = page.locator(".st-key-init_scheme [data-testid$='segmented_controlActive']")
-        assert scheme.first.inner_text() == "Xavier"
+        scheme = page.locator(".st-key-init_scheme").get_by_role("radio", checked=True)
+        assert scheme.inner_text() == "Xavier"
         assert page.get_by_role("heading", name="四种方法在同一数据上的比较").count() == 1
         titles = page.locator(f"{PLOTLY_CHART} .gtitle").all_text_contents()
         assert "训练中的代价" in titles
@@ -79,10 +79,12 @@ def test_switching_to_chinese_keeps_the_settings_and_the_links_keep_it(browser, 
         page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
         assert page.locator("h1").first.inner_text() == "正则化"
 
-        # And back to English: the same settings, the same URL values.
-        page.go_back()
-        page.wait_for_url("**/Initialization?*")
+        # Back to the lesson (its settings come back), then to English: the same settings,
+        # the same URL values.
+        page.locator(f"{SIDEBAR} [data-testid='stPageLink-NavLink']", has_text="初始化").click()
+        page.wait_for_url("**/Initialization?*init_iterations=200*")
         wait_for_idle(page)
+        assert query(page) == before | {"lang": ["zh"]}
         rerun_after(page, lambda: page.locator(SWITCH).get_by_text("English", exact=True).click())
         page.wait_for_function("() => !location.search.includes('lang=')")
         wait_for_idle(page)
@@ -90,7 +92,7 @@ def test_switching_to_chinese_keeps_the_settings_and_the_links_keep_it(browser, 
         assert query(page) == before
         assert page.get_by_role("combobox", name="Data set").input_value() == "Circles"
         # The next change after the switches still starts from the same settings.
-        rerun_after(page, lambda: page.get_by_role("button", name="Zeros").click())
+        rerun_after(page, lambda: page.get_by_role("radio", name="Zeros").click())
         assert query(page) == before | {"init_scheme": ["zeros"]}
     finally:
         context.close()
