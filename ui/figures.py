@@ -223,6 +223,15 @@ _BREAK_BEFORE = frozenset("（(")  # noqa: RUF001 (Chinese punctuation)
 _CLOSING = frozenset("，、：；。！？）)”’")  # noqa: RUF001 (Chinese punctuation)
 
 
+def _unwrapped(lines: list[str]) -> str:
+    """Wrapped lines joined back: with a space, except between Chinese characters."""
+    text = lines[0]
+    for line in lines[1:]:
+        wide = text and line and (_is_wide(text[-1]) or _is_wide(line[0]))
+        text += ("" if wide else " ") + line
+    return text
+
+
 def _columns(text: str) -> int:
     return sum(2 if _is_wide(character) else 1 for character in text)
 
@@ -1005,9 +1014,9 @@ def _enlarge(spec: dict) -> None:
         title.setdefault("font", {})["size"] = LARGE_TITLE_SIZE
         # Wrapped shorter, so no line grows wider than the longest one was (it fitted).
         lines = str(title["text"]).split("<br>")
-        width = max(int(max(map(len, lines)) * TITLE_SIZE / LARGE_TITLE_SIZE), 8)
-        lines = textwrap.wrap(" ".join(lines), width)
-        title["text"] = "<br>".join(lines)
+        width = max(int(max(map(_columns, lines)) * TITLE_SIZE / LARGE_TITLE_SIZE), 8)
+        title["text"] = wrap_title(_unwrapped(lines), width)
+        lines = title["text"].split("<br>")
         title["pad"] = _title_pad(len(lines), LARGE_TITLE_SIZE)
         layout["margin"]["t"] = round((25 + 25 * len(lines)) * LARGE_TITLE_SIZE / TITLE_SIZE)
     layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": LARGE_FONT_SIZE}}
