@@ -13,6 +13,7 @@ from dnn_core import TrainConfig, gradcheck
 from dnn_core.training import initial_parameters
 
 from . import markdown
+from .i18n import _
 from .runs import load_dataset
 from .sidebar import DataChoice
 
@@ -122,11 +123,11 @@ class CheckCase:
 
     @property
     def too_big_message(self) -> str:
-        return (
-            f"This network has {self.num_params:,} parameters; the page checks networks with "
-            f"up to {MAX_CHECKED_PARAMETERS:,} so that it answers at once. Use fewer or "
-            "smaller hidden layers in the sidebar."
-        )
+        return _(
+            "This network has {count} parameters; the page checks networks with up to "
+            "{most} so that it answers at once. Use fewer or smaller hidden layers in the "
+            "sidebar."
+        ).format(count=f"{self.num_params:,}", most=f"{MAX_CHECKED_PARAMETERS:,}")
 
 
 def check_case(config: Any, check: Any) -> CheckCase:
@@ -135,7 +136,7 @@ def check_case(config: Any, check: Any) -> CheckCase:
     if check.course_case:
         X, Y, params = gradcheck.course_test_case()
         return CheckCase(
-            ("course",), X, Y, params, "the course's test case (layers 4-5-3-1, 3 examples)"
+            ("course",), X, Y, params, _("the course's test case (layers 4-5-3-1, 3 examples)")
         )
     X, Y, params = _sidebar_case(
         config.data, config.layer_dims, config.weight_seed, check.sample_size
@@ -148,8 +149,16 @@ def check_case(config: Any, check: Any) -> CheckCase:
         Y,
         params,
         # Shown as Markdown: the label may be an uploaded file's name.
-        f"{markdown.escape(config.data.label)}, {X.shape[1]} points, layers {layers}"
-        + ("" if activation == "relu" else f", {activation} hidden layers"),
+        (
+            _("{data}, {points} points, layers {layers}")
+            if activation == "relu"
+            else _("{data}, {points} points, layers {layers}, {activation} hidden layers")
+        ).format(
+            data=markdown.escape(config.data.label),
+            points=X.shape[1],
+            layers=layers,
+            activation=activation,
+        ),
         activation,
     )
 
