@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import diagnostics
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
 
 PREFIX = "init"
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -63,6 +63,14 @@ page.explain(
     look_for="zeros: a flat cost at 0.693 = ln 2 and no boundary at all; large random "
     "weights: a huge first cost and a slow, ragged descent; He and Xavier: a quick drop and "
     "a boundary that follows the rings.",
+)
+replay_view.replay_section(
+    data,
+    config.data,
+    {scheme: (configs[scheme], result)},
+    prefix=PREFIX,
+    names=SCHEMES,
+    show_test=config.show_test,
 )
 
 st.header("All four schemes on the same data")

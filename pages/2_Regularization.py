@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
 
 PREFIX = "reg"
 LAMBDA = lesson_controls.LAMBDA
@@ -77,6 +77,15 @@ with explain_right:
         look_for="a noisy cost curve (each step trains a different thinned network) and "
         "a boundary less tied to single points.",
     )
+replay_view.replay_section(
+    data,
+    config.data,
+    {"main": (networks["main"], trained["main"])},
+    prefix=PREFIX,
+    names={"main": lesson_controls.MODES[settings.mode]},
+    show_test=config.show_test,
+    scored=True,
+)
 
 st.header("The course's three models")
 course_configs = settings.course_configs(base)

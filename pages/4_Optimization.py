@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, page, replay_view, runs, sidebar
 
 PREFIX = "opt"
 ALPHA = "\N{GREEK SMALL LETTER ALPHA}"
@@ -134,6 +134,16 @@ with note_column:
         look_for="the same starting weights, yet different boundaries: the slower "
         "optimizers are still nearly straight where Adam already follows the moons.",
     )
+
+replay_view.replay_section(
+    data,
+    config.data,
+    {choice: (configs[choice], run) for choice, run in results.items()},
+    prefix=PREFIX,
+    names=CHOICES,
+    show_test=config.show_test,
+    unit="epoch",
+)
 
 if settings.decay != "none":
     st.header("Learning-rate decay")
