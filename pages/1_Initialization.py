@@ -6,6 +6,7 @@ import streamlit as st
 
 from dnn_core import diagnostics
 from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
+from ui.i18n import _
 
 PREFIX = "init"
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -70,6 +71,7 @@ replay_view.replay_section(
     {scheme: (configs[scheme], result)},
     prefix=PREFIX,
     names=SCHEMES,
+    title=_("Replay: {name} initialization"),
     show_test=config.show_test,
 )
 

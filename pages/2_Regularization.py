@@ -7,6 +7,7 @@ import streamlit as st
 
 from dnn_core import course
 from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
+from ui.i18n import _
 
 PREFIX = "reg"
 LAMBDA = lesson_controls.LAMBDA
@@ -83,6 +84,7 @@ replay_view.replay_section(
     {"main": (networks["main"], trained["main"])},
     prefix=PREFIX,
     names={"main": lesson_controls.MODES[settings.mode]},
+    title=_("Replay with regularization: {name}"),
     show_test=config.show_test,
     scored=True,
 )

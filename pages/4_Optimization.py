@@ -141,6 +141,7 @@ replay_view.replay_section(
     {choice: (configs[choice], run) for choice, run in results.items()},
     prefix=PREFIX,
     names=CHOICES,
+    default="adam",
     show_test=config.show_test,
     unit="epoch",
 )

@@ -918,6 +918,13 @@ def _enlarge(spec: dict) -> None:
             axis.setdefault("title", {}).setdefault("font", {})["size"] = round(
                 AXIS_TITLE_SIZE * _LARGE
             )
+    # A replay's slider and buttons: their gaps below the (larger) axis titles grow too.
+    for control in (*layout.get("sliders", ()), *layout.get("updatemenus", ())):
+        pad = control.get("pad", {})
+        control["pad"] = {side: round(size * _LARGE) for side, size in pad.items()}
+        font = control.get("currentvalue", {}).get("font")
+        if font is not None:
+            font["size"] = round(font.get("size", FONT_SIZE) * _LARGE)
 
 
 def packed(value):
@@ -960,10 +967,10 @@ def for_display(fig: go.Figure, *, dark: bool = False, large: bool = False) -> g
 REPLAY_RESOLUTION = 32
 """Grid points per side of a replay's maps: one map a frame, every frame sent to every
 student who opens the replay (a smooth contour fill hides the coarse grid)."""
-REPLAY_HEIGHT = 600
+REPLAY_HEIGHT = 560
 REPLAY_FRAME_MS = 300  # per frame while playing: a run in about 7 s
 REPLAY_CONTROLS_TOP = 62  # px from the plots' bottom edge to the slider: below x titles
-REPLAY_SLIDER_HEIGHT = 70  # the slider with its current value; the buttons sit below it
+REPLAY_SLIDER_HEIGHT = 64  # the slider with its current value; the buttons sit below it
 REPLAY_CURVE_COLOR = "#B9C2CF"  # the whole run's cost, faint behind the part replayed
 REPLAY_LEVELS = 255
 """A replay's maps are sent as bytes, the probability in 255 levels: what a colour

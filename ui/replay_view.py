@@ -24,13 +24,16 @@ def replay_section(
     *,
     prefix: str,
     names: Mapping[str, str] | None = None,
+    title: str | None = None,
+    default: str | None = None,
     show_test: bool = True,
     scored: bool = False,
     unit: str = "iteration",
 ) -> None:
     """The section for the page's runs ``replayed`` (name -> ``(config, result)``, as
     :func:`ui.runs.train_together` gave them; the student picks one when there are
-    several, shown as ``names[name]``). Off until the student turns it on (``?<prefix>_replay=true``
+    several, shown as ``names[name]``, starting at ``default``; the chart's ``title`` has
+    the name at ``{name}``). Off until the student turns it on (``?<prefix>_replay=true``
     in a link), so a page view that does not replay sends no frames."""
     st.header(_("Replay training"))
     shown = state.bound_widget(
@@ -47,7 +50,7 @@ def replay_section(
     if not shown:
         return
     names = names or {name: name for name in replayed}
-    choice = next(iter(replayed))
+    choice = default if default in replayed else next(iter(replayed))
     if len(replayed) > 1:
         choice = state.bound_widget(
             st.segmented_control,
@@ -72,9 +75,10 @@ def replay_section(
         (trained, kept), trained_config = replay.continued(
             data, run_key, config, base, times, label=_("Continuing training"), unit=unit
         )
+    title = (title or _("Replay: {name}")).format(name=names[choice])
     figure = runs.memoize(
-        ("replay", run_key, times, show_test, unit, names[choice]),
-        lambda: _replay_figure(trained, kept, trained_config, data, show_test, names[choice], unit),
+        ("replay", run_key, times, show_test, unit, title),
+        lambda: _replay_figure(trained, kept, trained_config, data, show_test, title, unit),
     )
     page.chart(figure, key=f"{prefix}-replay", filename=f"{prefix} replay")
     _continue_row(data, config, trained, times, times_key, run_key, unit)
@@ -86,7 +90,7 @@ def _replay_figure(
     config: TrainConfig,
     data: Dataset,
     show_test: bool,
-    name: str,
+    title: str,
     unit: str,
 ):
     """The replay figure of ``result`` from the snapshots it ``kept``."""
@@ -112,7 +116,7 @@ def _replay_figure(
         data.Y_train,
         data.X_test if show_test else None,
         data.Y_test if show_test else None,
-        title=_("Replay: {name}").format(name=name),
+        title=title,
         num_iterations=config.epochs,
         x_title=_unit_title(unit),
     )
