@@ -75,8 +75,8 @@ def test_continue_training_goes_on_from_the_last_state_not_from_scratch(prefix):
     # The cost curve carries on: the old part unchanged, the next cost near the last one.
     np.testing.assert_allclose(costs[: before_costs.size], before_costs, rtol=1e-6)
     next_cost = costs[before_costs.size]
-    assert abs(next_cost - before_costs[-1]) <= 0.02 * before_costs[-1] + 1e-3
-    assert abs(next_cost - before_costs[0]) > 5 * abs(next_cost - before_costs[-1])
+    # (Mini-batch Adam's cost is noisy from epoch to epoch: "near" is next to the descent.)
+    assert abs(next_cost - before_costs[-1]) < 0.2 * abs(before_costs[0] - before_costs[-1])
     assert costs[-1] < before_costs[-1]
     # The replay covers the whole history, from the first iteration.
     steps = figure["layout"]["sliders"][0]["steps"]
