@@ -18,7 +18,7 @@ from dnn_core import TrainConfig, TrainResult, train
 from dnn_core.datasets import Dataset
 from dnn_core.training import continuation
 
-from . import budgets
+from . import budgets, runs
 from .runs import RESULTS, run_cached
 from .snapshots import NO_SNAPSHOTS, SNAPSHOTS, SnapshotRecorder, Snapshots
 
@@ -94,9 +94,11 @@ def history(
 
 def continue_length(config: TrainConfig, m: int) -> int:
     """Iterations one "Continue training" adds to ``config``'s run on ``m`` points: as many
-    again, or as many as fit in a page's budget (:data:`ui.budgets.PAGE_BUDGET_S`)."""
+    again, or as many as take about half a run's time budget (:data:`ui.runs.TIME_BUDGET_S`,
+    and a page's, :data:`ui.budgets.PAGE_BUDGET_S`), so that it ends rather than stops."""
     seconds = budgets.estimated_seconds(config, m)
-    fits = int(config.epochs * budgets.PAGE_BUDGET_S / seconds) if seconds > 0 else config.epochs
+    allowed = min(runs.TIME_BUDGET_S, budgets.PAGE_BUDGET_S) / 2
+    fits = int(config.epochs * allowed / seconds) if seconds > 0 else config.epochs
     return max(1, min(config.epochs, fits))
 
 

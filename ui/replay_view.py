@@ -139,7 +139,9 @@ def _continue_row(
     """The buttons that train the replayed run further (or go back to the page's run),
     and what it has reached."""
     more = replay.continue_length(config, data.X_train.shape[1])
-    can_go_on = trained.state is not None and times < replay.MAX_CONTINUES
+    # (A step cut short by the time budget shows where it stopped; it cannot go on from there.)
+    can_go_on = trained.state is not None and not trained.stopped_early
+    can_go_on = can_go_on and times < replay.MAX_CONTINUES
     units = _("iterations") if unit == "iteration" else _("epochs")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button(
@@ -164,15 +166,16 @@ def _continue_row(
                 args=(times_key, run_key, 0),
             )
     if times:
+        reached = int(trained.iterations[-1]) + 1 if trained.iterations.size else 0
         train_accuracy, test_accuracy = runs.accuracies(trained.params, data)
         st.caption(
             _(
                 "Trained {total} {units} in all ({extra} more than the page's run): train "
                 "accuracy {train}, test accuracy {test}, final cost {cost}."
             ).format(
-                total=f"{config.epochs + times * more:,}",
+                total=f"{reached:,}",
                 units=units,
-                extra=f"{times * more:,}",
+                extra=f"{reached - config.epochs:,}",
                 train=page.percent(train_accuracy),
                 test=page.percent(test_accuracy),
                 cost=page.final_cost(trained),

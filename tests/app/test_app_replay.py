@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.apptest_tools import array, assert_clean, chart, chart_keys, open_page
+from tests.app.apptest_tools import array, assert_clean, chart, chart_keys, messages, open_page
+from ui import runs
 from ui.snapshots import REPLAY_FRAMES
 
 LESSONS = {
@@ -109,3 +110,12 @@ def test_the_optimization_replay_switches_between_the_optimizers():
     momentum = chart(app, "opt-replay")
     assert momentum["layout"]["title"]["text"] != first["layout"]["title"]["text"]
     assert not np.array_equal(whole_curve(momentum)[1], whole_curve(first)[1])
+
+
+def test_a_run_cut_short_by_the_time_budget_says_its_replay_waits(monkeypatch):
+    monkeypatch.setattr(runs, "TIME_BUDGET_S", 0.0)
+    app = replay_page("init")
+
+    assert messages(app)["exception"] == []
+    assert "init-replay" not in chart_keys(app)
+    assert any("opens once this run has trained to the end" in info.value for info in app.info)
