@@ -81,6 +81,16 @@ def replay_section(
         lambda: _replay_figure(trained, kept, trained_config, data, show_test, title, unit),
     )
     page.chart(figure, key=f"{prefix}-replay", filename=f"{prefix} replay")
+    page.explain(
+        _(
+            "Drag the slider, or press play: the cost curve grows up to the moment chosen "
+            "(the dot) and the map shows the network's boundary at that moment."
+        ),
+        look_for=_(
+            "the boundary moves most where the cost falls fastest; where the curve is flat, "
+            "it hardly moves."
+        ),
+    )
     _continue_row(data, config, trained, times, times_key, run_key, unit)
 
 

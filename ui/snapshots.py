@@ -34,7 +34,10 @@ class Snapshots:
         """Model ``k``'s snapshots of a stack's."""
         return Snapshots(
             self.iterations,
-            tuple({key: value[k] for key, value in params.items()} for params in self.params),
+            # Copies, not views: a model's snapshots then free their memory on their own.
+            tuple(
+                {key: value[k].copy() for key, value in params.items()} for params in self.params
+            ),
         )
 
     def until(self, iteration: int) -> Snapshots:
