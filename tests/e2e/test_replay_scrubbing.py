@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from tests.e2e.test_legibility import CLIPPED, MIN_TEXT_PX
 from tools.harness import (
     PLOTLY_CHART,
     exceptions,
@@ -28,6 +29,15 @@ SHOWN = """plot => JSON.stringify([
     Array.from(plot._fullData[3].z[16]),
     plot.querySelector(".slider-container .slider-label").textContent,
 ])"""
+
+
+# Chart text under the legible size that shows: the slider's own tick labels are drawn
+# transparent on purpose (24 of them would crowd; the current one shows above the slider).
+VISIBLE_SMALL_TEXT = """(least) => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]
+  .filter((text) => text.textContent.trim() && getComputedStyle(text).fillOpacity !== '0'
+    && parseFloat(getComputedStyle(text).fontSize) < least)
+  .map((text) => text.textContent + ' (' + getComputedStyle(text).fontSize + ')')"""
+REPLAYED = {"Initialization": "init", "Regularization": "reg", "Optimization": "opt"}
 
 
 def replay_chart(page):
@@ -85,3 +95,19 @@ def test_continue_training_extends_the_replay(page, app_server):
     assert plot.evaluate(steps)[0] == "0" and plot.evaluate(steps)[-1] == "1,199"
     assert page.get_by_text("Trained 1,200 iterations in all").is_visible()
     assert exceptions(page) == [] and page.js_errors == []
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)], ids=["1280x720", "390x844"])
+@pytest.mark.parametrize("name", list(REPLAYED))
+def test_a_replay_is_legible_on_every_lesson(browser, app_server, name, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    try:
+        open_app(page, app_server, name, f"{REPLAYED[name]}_replay=true")
+        replay_chart(page).locator(".main-svg").first.wait_for()
+        screenshot(page, f"replay-{name}-{size[0]}x{size[1]}")
+        assert page.evaluate(CLIPPED) == []
+        assert page.evaluate(VISIBLE_SMALL_TEXT, MIN_TEXT_PX) == []
+        assert exceptions(page) == []
+    finally:
+        context.close()
