@@ -1097,7 +1097,7 @@ def replay_figure(
     top = float(finite.max()) * 1.05 if finite.size else 1.0
     last = int(num_iterations) - 1 if num_iterations else int(iterations.max(initial=1))
     # Upright ticks, fewer where the plot is narrow (a phone): rotated ones ran into the slider.
-    fig.update_xaxes(title=x_title, range=[0, max(last, 1)], tickangle=0, nticks=4, row=1, col=1)
+    fig.update_xaxes(title=x_title, range=[0, max(last, 1)], tickangle=0, nticks=3, row=1, col=1)
     fig.update_yaxes(title=_("cost"), range=[0, top], row=1, col=1)
     _map_axes(fig, xs, ys, x_axis="x2", row=1, col=2)
     playing = {
