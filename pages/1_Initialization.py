@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import diagnostics
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
 from ui.i18n import _
 
 PREFIX = "init"
@@ -72,6 +72,15 @@ page.explain(
         "weights: a huge first cost and a slow, ragged descent; He and Xavier: a quick drop "
         "and a boundary that follows the rings."
     ),
+)
+replay_view.replay_section(
+    data,
+    config.data,
+    {scheme: (configs[scheme], result)},
+    prefix=PREFIX,
+    names=SCHEMES,
+    title=_("Replay: {name} initialization"),
+    show_test=config.show_test,
 )
 
 st.header(_("All four schemes on the same data"))

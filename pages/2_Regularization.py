@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
 from ui.i18n import _
 
 PREFIX = "reg"
@@ -96,6 +96,16 @@ with explain_right:
             "a boundary less tied to single points."
         ),
     )
+replay_view.replay_section(
+    data,
+    config.data,
+    {"main": (networks["main"], trained["main"])},
+    prefix=PREFIX,
+    names={"main": lesson_controls.MODES[settings.mode]},
+    title=_("Replay with regularization: {name}"),
+    show_test=config.show_test,
+    scored=True,
+)
 
 st.header(_("The course's three models"))
 course_configs = settings.course_configs(base)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, page, replay_view, runs, sidebar
 from ui.i18n import N_, _
 
 PREFIX = "opt"
@@ -161,6 +161,17 @@ with note_column:
             "optimizers are still nearly straight where Adam already follows the moons."
         ),
     )
+
+replay_view.replay_section(
+    data,
+    config.data,
+    {choice: (configs[choice], run) for choice, run in results.items()},
+    prefix=PREFIX,
+    names=CHOICES,
+    default="adam",
+    show_test=config.show_test,
+    unit="epoch",
+)
 
 if settings.decay != "none":
     st.header(_("Learning-rate decay"))

@@ -391,23 +391,29 @@ def decision_boundary_figure(
     fig.add_traces(_point_traces(X_train, Y_train, "train"))
     if X_test is not None and Y_test is not None:
         fig.add_traces(_point_traces(X_test, Y_test, "test"))
-    # Equal units on both axes, kept by shrinking the plot area rather than widening an
-    # axis beyond the map (which left the map small inside empty axes).
+    _map_axes(fig, xs, ys)
+    if compact:
+        fig.update_layout(showlegend=False)
+    return _style(
+        fig, title, height=height, title_chars=COMPACT_TITLE_CHARS if compact else TITLE_CHARS
+    )
+
+
+def _map_axes(fig: go.Figure, xs: np.ndarray, ys: np.ndarray, *, x_axis: str = "x", **where):
+    """A map's axes over its grid ``xs``, ``ys``: equal units on both, kept by shrinking
+    the plot area rather than widening an axis beyond the map (which left the map small
+    inside empty axes). ``where``: the subplot (``row``, ``col``), with ``x_axis`` its x."""
     fig.update_xaxes(
-        title="x1", range=[float(xs[0]), float(xs[-1])], zeroline=False, constrain="domain"
+        title="x1", range=[float(xs[0]), float(xs[-1])], zeroline=False, constrain="domain", **where
     )
     fig.update_yaxes(
         title="x2",
         range=[float(ys[0]), float(ys[-1])],
         zeroline=False,
-        scaleanchor="x",
+        scaleanchor=x_axis,
         scaleratio=1,
         constrain="domain",
-    )
-    if compact:
-        fig.update_layout(showlegend=False)
-    return _style(
-        fig, title, height=height, title_chars=COMPACT_TITLE_CHARS if compact else TITLE_CHARS
+        **where,
     )
 
 
@@ -1033,6 +1039,13 @@ def _enlarge(spec: dict) -> None:
             axis.setdefault("title", {}).setdefault("font", {})["size"] = round(
                 AXIS_TITLE_SIZE * _LARGE
             )
+    # A replay's slider and buttons: their gaps below the (larger) axis titles grow too.
+    for control in (*layout.get("sliders", ()), *layout.get("updatemenus", ())):
+        pad = control.get("pad", {})
+        control["pad"] = {side: round(size * _LARGE) for side, size in pad.items()}
+        font = control.get("currentvalue", {}).get("font")
+        if font is not None:
+            font["size"] = round(font.get("size", FONT_SIZE) * _LARGE)
 
 
 def packed(value):
@@ -1068,3 +1081,229 @@ def for_display(fig: go.Figure, *, dark: bool = False, large: bool = False) -> g
     shown = go.Figure(spec, _validate=False)
     shown.layout.template = DARK_TEMPLATE if dark else TEMPLATE
     return shown
+
+
+# --- Replays: a run's boundary and cost curve, scrubbed in the browser ---
+
+REPLAY_RESOLUTION = 32
+"""Grid points per side of a replay's maps: one map a frame, every frame sent to every
+student who opens the replay (a smooth contour fill hides the coarse grid)."""
+REPLAY_HEIGHT = 560
+REPLAY_FRAME_MS = 300  # per frame while playing: a run in about 7 s
+REPLAY_CONTROLS_TOP = 62  # px from the plots' bottom edge to the slider: below x titles
+REPLAY_SLIDER_HEIGHT = 64  # the slider with its current value; the buttons sit below it
+REPLAY_CURVE_COLOR = "#B9C2CF"  # the whole run's cost, faint behind the part replayed
+REPLAY_LEVELS = 255
+"""A replay's maps are sent as bytes, the probability in 255 levels: what a colour
+shows, and a quarter of float32's size in every frame."""
+
+
+def replay_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    probs: np.ndarray,
+    frame_iterations: Sequence[int],
+    iterations: np.ndarray,
+    costs: np.ndarray,
+    X_train: np.ndarray,
+    Y_train: np.ndarray,
+    X_test: np.ndarray | None = None,
+    Y_test: np.ndarray | None = None,
+    *,
+    title: str = "",
+    num_iterations: int | None = None,
+    x_title: str = "iteration",
+    height: int = REPLAY_HEIGHT,
+) -> go.Figure:
+    """A run replayed: its cost curve (left) and decision boundary (right) at each of a few
+    moments, as Plotly animation frames with a slider and play / pause buttons, so that
+    scrubbing runs in the browser alone.
+
+    ``probs (S, r, r)`` is the probability of class 1 on the grid ``xs (r,)``, ``ys (r,)``
+    at iteration ``frame_iterations[s]``; ``iterations (n,)``, ``costs (n,)`` the run's
+    whole cost curve. The figure opens on the first moment. Traces: 0 the whole curve,
+    1 the curve so far, 2 its marker, 3 the map (a contour fill with the 0.5 line), then
+    the points.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    iterations = np.asarray(iterations)
+    costs = np.asarray(costs, dtype=np.float64)
+    frame_iterations = [int(iteration) for iteration in frame_iterations]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.4, 0.6],
+        horizontal_spacing=0.1,
+        subplot_titles=(_("Cost"), _("Decision boundary")),
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=iterations.astype(np.int32),
+            y=costs.astype(np.float32),
+            mode="lines",
+            line={"color": REPLAY_CURVE_COLOR, "width": 2},
+            name=_("whole run"),
+            hoverinfo="skip",
+        ),
+        row=1,
+        col=1,
+    )
+    so_far = _("so far")
+    moments = [
+        _replay_moment(probs[s], i, iterations, costs) for s, i in enumerate(frame_iterations)
+    ]
+    first_curve, first_marker, first_map = moments[0]
+    fig.add_trace(
+        go.Scatter(
+            **first_curve,
+            mode="lines",
+            line={"color": SERIES_COLORS[0], "width": 3},
+            name=so_far,
+            hovertemplate=f"{x_title} %{{x}}<br>{_('cost')} %{{y:.4f}}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            **first_marker,
+            mode="markers",
+            marker={
+                "color": SERIES_COLORS[0],
+                "size": 13,
+                "line": {"width": 2, "color": LIGHT_BACKGROUND},
+            },
+            name=_("now"),
+            hovertemplate=f"{x_title} %{{x}}<br>{_('cost')} %{{y:.4f}}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Contour(
+            x=np.asarray(xs, dtype=np.float32),
+            y=np.asarray(ys, dtype=np.float32),
+            **first_map,
+            zmin=0,
+            zmax=REPLAY_LEVELS,
+            colorscale=PROBABILITY_SCALE,
+            contours={
+                "start": REPLAY_LEVELS / 2,
+                "end": REPLAY_LEVELS / 2,
+                "size": REPLAY_LEVELS,
+                "coloring": "heatmap",
+            },
+            line={"color": BOUNDARY_COLOR, "width": 2.5, "smoothing": 1.0},
+            showscale=False,
+            name=_("P(class 1)"),
+            hoverinfo="skip",  # its values are levels of 255; the points keep their hover
+        ),
+        row=1,
+        col=2,
+    )
+    points = _point_traces(X_train, Y_train, "train")
+    if X_test is not None and Y_test is not None:
+        points += _point_traces(X_test, Y_test, "test")
+    for trace in points:
+        fig.add_trace(trace, row=1, col=2)
+    fig.frames = [
+        go.Frame(
+            name=str(s),
+            data=[go.Scatter(**curve), go.Scatter(**marker), go.Contour(**shown)],
+            traces=[1, 2, 3],
+        )
+        for s, (curve, marker, shown) in enumerate(moments)
+    ]
+    finite = costs[np.isfinite(costs)]
+    top = float(finite.max()) * 1.05 if finite.size else 1.0
+    last = int(num_iterations) - 1 if num_iterations else int(iterations.max(initial=1))
+    # Upright ticks, fewer where the plot is narrow (a phone): rotated ones ran into the slider.
+    fig.update_xaxes(title=x_title, range=[0, max(last, 1)], tickangle=0, nticks=3, row=1, col=1)
+    fig.update_yaxes(title=_("cost"), range=[0, top], row=1, col=1)
+    _map_axes(fig, xs, ys, x_axis="x2", row=1, col=2)
+    playing = {
+        "frame": {"duration": REPLAY_FRAME_MS, "redraw": True},
+        "transition": {"duration": 0},
+        "fromcurrent": True,
+        "mode": "immediate",
+    }
+    still = {
+        "frame": {"duration": 0, "redraw": True},
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
+    fig.update_layout(
+        showlegend=False,
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "xanchor": "left",
+                # Below the axes' titles, in pixels: it stays put at every size.
+                "y": 0.0,
+                "yanchor": "top",
+                "pad": {"t": REPLAY_CONTROLS_TOP + REPLAY_SLIDER_HEIGHT, "r": 10},
+                "showactive": False,
+                "bgcolor": LIGHT_BACKGROUND,
+                "bordercolor": THRESHOLD_COLOR,
+                "buttons": [
+                    {
+                        "label": "\N{BLACK RIGHT-POINTING TRIANGLE} " + _("Play"),
+                        "method": "animate",
+                        "args": [None, playing],
+                    },
+                    {
+                        "label": _("Pause"),
+                        "method": "animate",
+                        "args": [[None], still],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": 0,
+                "x": 0.0,
+                "len": 1.0,
+                "xanchor": "left",
+                "y": 0.0,
+                "yanchor": "top",
+                "pad": {"t": REPLAY_CONTROLS_TOP},
+                "currentvalue": {
+                    "prefix": f"{x_title} ",
+                    "font": {"size": FONT_SIZE, "color": MARK_COLOR},
+                },
+                # The ticks' own labels would crowd one another: the current one shows above.
+                "font": {"color": "rgba(0, 0, 0, 0)", "size": 2},
+                "bgcolor": LIGHT_BACKGROUND,
+                "bordercolor": THRESHOLD_COLOR,
+                "tickcolor": THRESHOLD_COLOR,
+                "steps": [
+                    {"label": f"{iteration:,}", "method": "animate", "args": [[str(s)], still]}
+                    for s, iteration in enumerate(frame_iterations)
+                ],
+            }
+        ],
+    )
+    _style(fig, title, height=height)
+    fig.update_layout(margin={"b": REPLAY_CONTROLS_TOP + REPLAY_SLIDER_HEIGHT + 50})
+    return fig
+
+
+def _replay_moment(probs: np.ndarray, iteration: int, iterations: np.ndarray, costs: np.ndarray):
+    """One replay frame's changing data: the cost curve up to ``iteration``, its marker and
+    the map as levels of :data:`REPLAY_LEVELS` (a flat map drawn flat: its 0.5 line would
+    trace round-off)."""
+    seen = iterations <= iteration
+    curve = {"x": iterations[seen].astype(np.int32), "y": costs[seen].astype(np.float32)}
+    at = max(int(seen.sum()) - 1, 0)
+    marker = {
+        "x": [int(iterations[at])] if iterations.size else [],
+        "y": [float(costs[at])] if costs.size else [],
+    }
+    finite = probs[np.isfinite(probs)]
+    if not finite.size or np.ptp(finite) < FLAT_SPREAD:
+        probs = np.full_like(probs, float(finite.mean()) if finite.size else 0.5)
+    levels = np.rint(np.clip(np.nan_to_num(probs, nan=0.5), 0.0, 1.0) * REPLAY_LEVELS)
+    return curve, marker, {"z": levels.astype(np.uint8)}

@@ -42,6 +42,7 @@ from . import figures, flights, i18n, memory
 from .caches import BoundedCache
 from .i18n import N_, _, ngettext
 from .sidebar import DataChoice
+from .snapshots import SNAPSHOTS, SnapshotRecorder
 
 if TYPE_CHECKING:  # the view imports this module's caches
     pass
@@ -330,13 +331,11 @@ def train_together(
         ValueError: with a plain message for a configuration that cannot run.
     """
     starts = starts or {}
-    kind = "train scored" if scored else "train"
     points = {"train": (data.X_train, data.Y_train), "test": (data.X_test, data.Y_test)}
 
     def run_key(name: str) -> Hashable:
-        if name in starts:
-            return (kind, data_key, configs[name], starts[name][0])
-        return (kind, data_key, configs[name])
+        start = starts[name][0] if name in starts else None
+        return train_key(data_key, configs[name], scored=scored, start_key=start)
 
     results = {name: RESULTS.get(run_key(name)) for name in configs}
     groups: dict[tuple, dict[Hashable, list[str]]] = {}
@@ -355,8 +354,9 @@ def train_together(
             on_frame(models, ("stack", data_key, tuple(keys), progress.iteration))
 
         def compute(callback, should_stop, resume, cs=stack_configs, ss=stack_starts):
-            # A stack keeps its cost curves beside its results, also when it is resumed.
-            done, curves = resume if resume is not None else (None, {})
+            # A stack keeps its cost curves and snapshots (for replays) beside its
+            # results, also when it is resumed; its results keep their state, to go on.
+            done, curves, kept = resume if resume is not None else (None, {}, None)
             recorder = diagnostics.CostRecorder(
                 points if scored else {},
                 then=callback,
@@ -364,18 +364,20 @@ def train_together(
                 iterations=list(curves.get("train", ([], []))[0]),
                 costs={name: list(values) for name, (_, values) in curves.items()},
             )
+            snapshots = SnapshotRecorder(cs[0].epochs - 1, then=recorder, kept=kept)
             trained = train_stack(
                 data.X_train,
                 data.Y_train,
                 cs,
                 initial_params=ss,
-                callback=recorder,
+                callback=snapshots,
                 should_stop=should_stop,
                 resume=done,
+                keep_state=True,
             )
-            return trained, recorder.curves()
+            return trained, recorder.curves(), snapshots.snapshots()
 
-        stacked, curves = run_cached(
+        stacked, curves, snapshots = run_cached(
             ("stack", data_key, tuple(keys)),
             compute,
             label=ngettext(
@@ -395,9 +397,26 @@ def train_together(
                 result = Scored(result, model_curves)
             if complete:
                 RESULTS.put(key, result)
+                SNAPSHOTS.put(key, snapshots.model(k).until(int(result_of(result).iterations[-1])))
             for name in group[key]:
                 results[name] = result
     return results
+
+
+def train_key(
+    data_key: Hashable, config: TrainConfig, *, scored: bool = False, start_key: Hashable = None
+) -> Hashable:
+    """The cache key of the run of ``config`` on the data ``data_key`` names, as
+    :func:`train_together` keeps it (``start_key``: the key of its given start)."""
+    kind = "train scored" if scored else "train"
+    if start_key is not None:
+        return (kind, data_key, config, start_key)
+    return (kind, data_key, config)
+
+
+def result_of(run: Any) -> TrainResult:
+    """The :class:`~dnn_core.TrainResult` of ``run`` (one, or a :class:`Scored` one)."""
+    return run.result if isinstance(run, Scored) else run
 
 
 @dataclass(frozen=True)
