@@ -7,10 +7,8 @@ from . import datasets, landscape
 from .gradcheck import GradCheckReport, gradient_check
 from .initializers import init_params
 from .landscape import (
-    PathRecorder,
     Plane,
     Surface,
-    TracedResult,
     cost_surface,
     costs_at,
     filter_normalized_direction,
@@ -24,10 +22,8 @@ from .training import TrainConfig, TrainProgress, TrainResult, TrainState, train
 
 __all__ = [
     "GradCheckReport",
-    "PathRecorder",
     "Plane",
     "Surface",
-    "TracedResult",
     "TrainConfig",
     "TrainProgress",
     "TrainResult",

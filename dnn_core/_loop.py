@@ -85,6 +85,7 @@ class Batches:
 
     def __init__(self, X, Y, config: TrainConfig, should_stop) -> None:
         self.X1, self.Y = with_ones_row(X), Y
+        self.XY1 = np.vstack([self.X1, Y])  # (n_x + 2, m): shuffled together
         self.m = X.shape[1]
         self.size = config.mini_batch_size
         self.shuffles = self.size is not None and self.size < self.m
@@ -118,8 +119,8 @@ class Batches:
             if self.course is not None:
                 self.course.seed(10 + epoch + 1)  # the course's seeds: 11, 12, ...
             order = shuffled_order(self.m, rng=self.course or self.rng)
-        X1, Y = np.take(self.X1, order, axis=1), np.take(self.Y, order, axis=1)
-        return order, cut_into_mini_batches(X1, Y, self.size)
+        shuffled = np.take(self.XY1, order, axis=1)  # one call for [X; 1; Y]
+        return order, cut_into_mini_batches(shuffled[:-1], shuffled[-1:], self.size)
 
 
 def _neighbour_runs(rows: list[int]) -> tuple[slice, ...]:
@@ -138,9 +139,11 @@ class Dropout:
     with ``D`` the 0/1 mask (1 everywhere for a model without dropout).
 
     Real dropout draws fresh masks in every pass, from the model's own Generator
-    (:func:`dropout_rng`). The course's notebook re-seeds with 1 before every forward pass,
-    so its masks depend only on the batch size: they are drawn once per size, in the same
-    order (D1, D2, ...). Models without dropout keep every unit.
+    (:func:`dropout_rng`): ``D = U < keep_prob`` with ``U`` uniform float32 draws (half the
+    cost of float64 ones; a mask needs no more precision than that). The course's notebook
+    re-seeds with 1 before every forward pass, so its masks depend only on the batch size:
+    they are drawn once per size, in the same order (D1, D2, ...), as the course draws them
+    (float64 ``np.random.rand``). Models without dropout keep every unit.
     """
 
     def __init__(self, configs: list[TrainConfig], net: StackedNetwork, lead: tuple) -> None:
@@ -148,10 +151,13 @@ class Dropout:
         self.hidden = net.layer_dims[1:-1]
         rows = [k if lead else Ellipsis for k in range(len(configs))]
         keep_probs = [c.keep_prob for c in configs]
-        # Every model's keep_prob and 1 / keep_prob (1 for a model without dropout, whose
-        # draws stay 0: its factors are 1): a float for one model, else (K, 1, 1).
+        # Every model's keep_prob and 1 / keep_prob (1 for a model without dropout): a float
+        # for one model, else (K, 1, 1); float32 for comparing with the float32 draws.
         self.keep_prob = np.reshape(keep_probs, (-1, 1, 1)) if lead else keep_probs[0]
         self.scale = 1.0 / self.keep_prob
+        self._keep_prob32 = (
+            np.float32(self.keep_prob) if not lead else self.keep_prob.astype(np.float32)
+        )
         self.fresh = {
             row: dropout_rng(c.seed)
             for row, c in zip(rows, configs, strict=True)
@@ -175,37 +181,35 @@ class Dropout:
             return None
         flat, uniform, factors = self._buffers(batch_size)
         for row, rng in self.fresh.items():
-            rng.random(out=flat[row])  # D1's draws first, then D2's, ...
-        self._factors(uniform, factors, self._fresh_spans)
+            rng.random(dtype=np.float32, out=flat[row])  # D1's draws first, then D2's, ...
+        for draws, layer in zip(uniform, factors, strict=True):
+            for rows in self._fresh_spans:  # D / keep_prob from the draws, a layer at once
+                units = layer[rows][..., :-1, :]
+                np.less(draws[rows], self._keep_prob32[rows] if self.lead else self._keep_prob32,
+                        out=units)  # fmt: skip
+                units *= self.scale[rows] if self.lead else self.scale
         return factors
 
-    def _factors(self, uniform, factors, spans=(Ellipsis,)) -> None:
-        """``D / keep_prob`` from the uniform draws (D = draw < keep_prob) of the models in
-        each of ``spans`` (slices of the stack, or ``Ellipsis`` for all), a layer at once."""
-        for draws, layer in zip(uniform, factors, strict=True):
-            for rows in spans:
-                keep_prob, scale = (
-                    (self.keep_prob, self.scale)
-                    if rows is Ellipsis
-                    else (self.keep_prob[rows], self.scale[rows])
-                )
-                units = layer[rows][..., :-1, :]
-                np.less(draws[rows], keep_prob, out=units)
-                units *= scale
-
     def _buffers(self, batch_size: int):
-        """For one batch size: the uniform draws ``(..., sum(n_l) * b)`` (one block a model)
-        and their views per hidden layer ``(..., n_l, b)``, and each layer's factors with a
-        row of ones ``(..., n_l + 1, b)``; the course's masks are made here, once."""
+        """For one batch size: the fresh uniform draws ``(..., sum(n_l) * b)`` (one block a
+        model, float32) and their views per hidden layer ``(..., n_l, b)``, and each layer's
+        factors with a row of ones ``(..., n_l + 1, b)``; the course's masks are made here,
+        once."""
         if batch_size not in self._sizes:
-            flat = np.zeros((*self.lead, sum(self.hidden) * batch_size))
+            flat = np.zeros((*self.lead, sum(self.hidden) * batch_size), dtype=np.float32)
             uniform = self._layers(flat, batch_size)
             factors = [np.ones((*self.lead, n + 1, batch_size)) for n in self.hidden]
             for row in self.course_rows:
                 legacy = np.random.RandomState(1)
-                for part in uniform:
-                    part[row] = legacy.random(part[row].shape)
-            self._factors(uniform, factors)
+                keep_prob, scale = (
+                    (self.keep_prob[row], self.scale[row])
+                    if self.lead
+                    else (self.keep_prob, self.scale)
+                )
+                for layer, n in zip(factors, self.hidden, strict=True):
+                    units = layer[row][..., :-1, :]
+                    np.less(legacy.random((n, batch_size)), keep_prob, out=units)
+                    units *= scale
             self._sizes[batch_size] = (flat, uniform, factors)
         return self._sizes[batch_size]
 

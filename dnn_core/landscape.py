@@ -29,12 +29,11 @@ keep its memory bounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from .config import TrainResult
 from .losses import compute_cost
 from .network import forward, num_layers, param_keys, params_to_vector
 
@@ -168,10 +167,12 @@ def costs_at(
     coordinates: np.ndarray,
     *,
     lambd: float = 0.0,
+    activation: str = "relu",
     max_bytes: int = LANDSCAPE_BYTES,
 ) -> np.ndarray:
     """The cost (cross-entropy plus L2's ``lambd/(2m) sum W**2``) of the networks at
-    ``coordinates (K, 2)`` of ``plane`` on ``X (n_x, m)``, ``Y (1, m)``: ``(K,)``.
+    ``coordinates (K, 2)`` of ``plane`` on ``X (n_x, m)``, ``Y (1, m)``: ``(K,)``, with
+    hidden layers ``activation`` (``"relu"``, ``"tanh"`` or ``"sigmoid"``).
 
     All K networks go through one stacked forward pass, in chunks of as many as keep a
     pass within ``max_bytes`` (every layer's Z and A and the stacked parameters).
@@ -185,7 +186,7 @@ def costs_at(
     with np.errstate(all="ignore"):  # far from theta* the weights may overflow: inf is drawn
         for start in range(0, coordinates.shape[0], step):
             params = plane.params_at(coordinates[start : start + step])
-            _, cache = forward(X, params)
+            _, cache = forward(X, params, activation=activation)
             logits = cache[f"Z{num_layers(params)}"]  # (k, 1, m): the exact cost from Z
             costs[start : start + step] = compute_cost(None, Y, params, lambd=lambd, logits=logits)
     costs[np.isnan(costs)] = np.inf  # inf - inf in a huge network's pass: too large to tell
@@ -211,6 +212,7 @@ def cost_surface(
     betas: np.ndarray,
     *,
     lambd: float = 0.0,
+    activation: str = "relu",
     max_bytes: int = LANDSCAPE_BYTES,
 ) -> Surface:
     """The cost at every ``(alpha, beta)`` of ``alphas (a,)`` x ``betas (b,)``: a
@@ -219,75 +221,5 @@ def cost_surface(
     alphas = np.asarray(alphas, dtype=np.float64)
     betas = np.asarray(betas, dtype=np.float64)
     grid = np.stack(np.meshgrid(alphas, betas), axis=-1).reshape(-1, 2)  # beta-major rows
-    costs = costs_at(plane, X, Y, grid, lambd=lambd, max_bytes=max_bytes)
+    costs = costs_at(plane, X, Y, grid, lambd=lambd, activation=activation, max_bytes=max_bytes)
     return Surface(plane, alphas, betas, costs.reshape(betas.size, alphas.size))
-
-
-# --- Paths ---
-
-
-@dataclass
-class PathRecorder:
-    """A training callback that keeps the parameters at about ``max_points`` evenly spaced
-    recorded iterations (at most ``max_points + 1``: the first, and the last so a path
-    ends at the final weights), then hands the progress on to ``then`` and returns its
-    answer.
-
-    For a stack of K models (:func:`dnn_core.train_stack`) each point is ``(K, P)``. Give
-    ``iterations`` and ``points`` of a stopped run to carry its path on.
-    """
-
-    max_points: int = 60
-    then: Callable[..., bool | None] | None = None
-    iterations: list[int] = field(default_factory=list)
-    points: list[np.ndarray] = field(default_factory=list)
-
-    def __call__(self, progress) -> bool | None:
-        # The run is cut into max_points equal stretches of iterations; a record is kept
-        # when it is the first past a stretch's end (the first record and the last
-        # iteration always are), so the points are evenly spaced and end at the end.
-        total = max(int(progress.num_iterations), 1)
-        if not self.iterations or self._slot(progress.iteration, total) > self._slot(
-            self.iterations[-1], total
-        ):
-            self.iterations.append(int(progress.iteration))
-            self.points.append(flatten(progress.params))  # a copy: the live ones change
-        return None if self.then is None else self.then(progress)
-
-    def _slot(self, iteration: int, total: int) -> int:
-        return (int(iteration) + 1) * self.max_points // total
-
-    def path(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(iterations (n,), points (n, [K,] P))``."""
-        if not self.points:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, 0))
-        return np.asarray(self.iterations, dtype=np.int64), np.stack(self.points)
-
-
-@dataclass
-class TracedResult(TrainResult):
-    """A :class:`~dnn_core.TrainResult` that also kept its path: ``path = (iterations
-    (n,), parameter vectors (n, P))`` at up to n recorded iterations (a
-    :class:`PathRecorder`'s), the last one the final weights."""
-
-    path: tuple[np.ndarray, np.ndarray] | None = None
-
-    @classmethod
-    def of(cls, result: TrainResult, iterations: np.ndarray, points: np.ndarray) -> TracedResult:
-        """``result`` with the path ``iterations (n,)``, ``points (n, P)``."""
-        kept = {item.name: getattr(result, item.name) for item in fields(TrainResult)}
-        return cls(**kept, path=(np.asarray(iterations), np.asarray(points)))
-
-    def epochs_and_points(self) -> tuple[np.ndarray, np.ndarray]:
-        """The whole path from the start: ``(epochs done (n + 1,), vectors (n + 1, P))``,
-        the start (0 epochs done) first, cut before the first point that is not finite (a
-        run that diverged)."""
-        start = params_to_vector(self.initial_params)[None]
-        if self.path is None or not len(self.path[0]):
-            return np.zeros(1, dtype=np.int64), start
-        iterations, points = self.path
-        epochs = np.concatenate([[0], np.asarray(iterations, dtype=np.int64) + 1])
-        vectors = np.concatenate([start, points])
-        finite = np.all(np.isfinite(vectors), axis=-1)
-        keep = int(np.argmin(finite)) if not finite.all() else len(vectors)
-        return epochs[:keep], vectors[:keep]

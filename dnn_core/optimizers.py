@@ -39,14 +39,15 @@ class Momentum:
 
     def __init__(self, shape, beta=0.9) -> None:
         self.beta = beta
+        self._beta, self._one_minus_beta = _operand(beta), _operand(1.0 - np.asarray(beta))
         self.v = np.zeros(shape)
         self.t = 0
         self._step = np.zeros(shape)
 
     def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         self.t += 1
-        self.v *= self.beta
-        self.v += np.multiply(grad, 1.0 - self.beta, out=self._step)
+        self.v *= self._beta
+        self.v += np.multiply(grad, self._one_minus_beta, out=self._step)
         theta -= np.multiply(self.v, learning_rate, out=self._step)
 
 
@@ -55,28 +56,57 @@ class Adam:
 
     v := beta1 v + (1 - beta1) g;    s := beta2 s + (1 - beta2) g**2
     theta := theta - lr * (v / (1 - beta1**t)) / (sqrt(s / (1 - beta2**t)) + epsilon)
+
+    The step computes the last line as ``rate * v / (sqrt(s) + epsilon_t)`` with
+    ``rate = lr * sqrt(1 - beta2**t) / (1 - beta1**t)`` and
+    ``epsilon_t = epsilon * sqrt(1 - beta2**t)``: the same number (multiply the course's
+    fraction above and below by ``sqrt(1 - beta2**t)``), from two scalars a step instead of
+    two divisions of every parameter.
     """
 
     def __init__(self, shape, beta1=0.9, beta2=0.999, epsilon=1e-8) -> None:
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self._beta1, self._beta2 = _operand(beta1), _operand(beta2)
+        self._one_minus_beta1 = _operand(1.0 - np.asarray(beta1))
+        self._one_minus_beta2 = _operand(1.0 - np.asarray(beta2))
         self.v = np.zeros(shape)
         self.s = np.zeros(shape)
         self.t = 0
-        self._v_corrected, self._s_corrected = np.zeros(shape), np.zeros(shape)
+        self._scratch, self._denominator = np.zeros(shape), np.zeros(shape)
+        self._sqrt = math.sqrt if np.ndim(beta2) == 0 else np.sqrt
+        self._rate, self._epsilon_t = np.zeros(()), np.zeros(())  # for when they are floats
 
     def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         self.t += 1
-        v_corrected, s_corrected = self._v_corrected, self._s_corrected  # scratch, then so named
-        self.v *= self.beta1
-        self.v += np.multiply(grad, 1.0 - self.beta1, out=v_corrected)
-        self.s *= self.beta2
-        self.s += np.multiply(np.square(grad, out=s_corrected), 1.0 - self.beta2, out=s_corrected)
-        np.divide(self.v, 1.0 - self.beta1**self.t, out=v_corrected)
-        np.divide(self.s, 1.0 - self.beta2**self.t, out=s_corrected)
-        denominator = np.sqrt(s_corrected, out=s_corrected)
-        denominator += self.epsilon
-        step = np.multiply(v_corrected, learning_rate, out=v_corrected)
-        theta -= np.divide(step, denominator, out=step)
+        root = self._sqrt(1.0 - self.beta2**self.t)  # sqrt of the second moment's correction
+        rate = _scalar_operand(learning_rate * root / (1.0 - self.beta1**self.t), self._rate)
+        epsilon_t = _scalar_operand(self.epsilon * root, self._epsilon_t)
+        scratch, denominator = self._scratch, self._denominator
+        self.v *= self._beta1
+        self.v += np.multiply(grad, self._one_minus_beta1, out=scratch)
+        self.s *= self._beta2
+        self.s += np.multiply(np.square(grad, out=scratch), self._one_minus_beta2, out=scratch)
+        np.sqrt(self.s, out=denominator)
+        denominator += epsilon_t
+        step = np.divide(self.v, denominator, out=scratch)
+        step *= rate
+        theta -= step
+
+
+def _operand(value) -> np.ndarray:
+    """A hyper-parameter as an array: a scalar becomes a 0-d array, a column stays as it is.
+    NumPy converts a Python float again on every call it is given to, and on a small model
+    that costs as much as the arithmetic."""
+    return np.asarray(value, dtype=np.float64)
+
+
+def _scalar_operand(value, buffer: np.ndarray):
+    """A per-step value as an operand: a float is written into the 0-d ``buffer`` (see
+    :func:`_operand`), an array (one value a model) is used as it is."""
+    if isinstance(value, np.ndarray):
+        return value
+    buffer[()] = value
+    return buffer
 
 
 def make_optimizer(name: str, shape, *, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
@@ -132,6 +162,9 @@ class StackedOptimizer:
 
     def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         """One update of every model; ``learning_rate`` a scalar or a ``(K, 1)`` column."""
+        if len(self.shape) == 1:  # one model, one rule: nothing to split
+            self.groups[0][2].step(theta, grad, learning_rate)
+            return
         rates = self._group_rates(learning_rate)
         for (_, rows, optimizer), rate in zip(self.groups, rates, strict=True):
             if isinstance(rows, np.ndarray):  # rows apart: update a copy, then write it back

@@ -7,9 +7,9 @@ networks a step costs NumPy calls more than arithmetic, so three things make it 
 - **The bias rides in the matrix product.** Each layer's parameters are one block
   ``[W | b]`` of shape ``(n_l, n_{l-1} + 1)`` and every activation carries a last row of
   ones, so ``Z = [W | b] @ [A; 1]`` and ``[dW | db] = dZ @ [A; 1].T`` are one call each.
-- **ReLU's slope is kept.** The forward pass keeps ``gate = (Z > 0)`` as 0/1 numbers, times
-  inverted dropout's ``D / keep_prob`` when there is dropout; the backward pass multiplies
-  by it instead of comparing again.
+- **The activation's slope is kept.** The forward pass keeps ``gate = g'(Z)`` (ReLU's
+  ``(Z > 0)`` as 0/1 numbers, tanh's ``1 - A**2``, sigmoid's ``A (1 - A)``), times inverted
+  dropout's ``D / keep_prob`` when there is dropout; the backward pass multiplies by it.
 - **Nothing is allocated per step.** Every array lives in a buffer made once per batch
   size and written with ``out=``; the backward pass writes ``dA`` over the activations it
   no longer needs.
@@ -28,6 +28,10 @@ import numpy as np
 
 from .losses import compute_cost, squared_weights
 
+# 0-d arrays for the constants of the passes: NumPy converts a Python float again on every
+# call, which on the course's small networks costs as much as the arithmetic.
+_ZERO, _ONE = np.zeros(()), np.ones(())
+
 
 def with_ones_row(X: np.ndarray) -> np.ndarray:
     """``[X; 1]``: the inputs ``(n_x, m)`` with a row of ones below, for the bias."""
@@ -41,13 +45,17 @@ class StackedNetwork:
         layer_dims: ``[n_x, n_1, ..., n_L]``.
         lead: ``()`` for one network, ``(K,)`` for K stacked.
         lambd: L2 strength, a scalar or ``(K, 1, 1)``.
+        activation: the hidden layers' ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
     """
 
-    def __init__(self, layer_dims: Sequence[int], lead=(), *, lambd=0.0) -> None:
+    def __init__(
+        self, layer_dims: Sequence[int], lead=(), *, lambd=0.0, activation: str = "relu"
+    ) -> None:
         self.layer_dims = tuple(int(n) for n in layer_dims)
         self.lead = tuple(lead)
         self.L = len(self.layer_dims) - 1
         self.lambd = lambd
+        self.activation = activation
         self.l2 = bool(np.any(np.asarray(lambd) != 0))
         shapes = [
             (n, n_prev + 1) for n_prev, n in zip(self.layer_dims, self.layer_dims[1:], strict=False)
@@ -59,6 +67,7 @@ class StackedNetwork:
         self.grad_blocks = self.layer_blocks(self.grad)
         self.params = self.as_params(self.blocks)
         self.weights = [block[..., :-1] for block in self.blocks]
+        self.weights_T = [weights.mT for weights in self.weights]
         self.is_weight = self.as_vector(  # 1 at every weight, 0 at every bias
             {
                 key: np.full(view.shape[-2:], key[0] == "W", float)
@@ -115,18 +124,32 @@ class StackedNetwork:
         buffers = self._buffers_for(X1.shape[-1])
         A = X1
         for layer in range(1, self.L):
-            A_next, gate = buffers.A[layer], buffers.gate[layer]
-            Z = A_next[..., :-1, :]  # relu(Z) replaces Z in place, above the row of ones
-            self._product(self.blocks[layer - 1], A, out=Z)  # Z = W A + b
-            # On whole buffers from here (see _Buffers): the row of ones stays 1.
-            np.greater(A_next, 0.0, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
-            if masks is not None:  # dropped units pass nothing, forward or back; the kept
-                units = _units_of(gate, masks[layer - 1])  # are scaled by 1 / keep_prob
-                units *= masks[layer - 1]  # (inverted dropout)
-            A_next *= gate  # A = relu(Z) (* D / keep_prob)
-            A = A_next
+            self._product(self.blocks[layer - 1], A, out=buffers.Z[layer])  # Z = W A + b
+            mask = None if masks is None else masks[layer - 1]
+            if self.activation == "relu":
+                _relu_layer(buffers.A[layer], buffers.gate[layer], mask)
+            else:
+                self._smooth_layer(buffers, layer, mask)
+            A = buffers.A[layer]
         self._product(self.blocks[-1], A, out=buffers.ZL)
         return _sigmoid_into(buffers.ZL, buffers.AL), buffers.ZL
+
+    def _smooth_layer(self, buffers: _Buffers, layer: int, mask) -> None:
+        """``A = g(Z)`` over Z in place and ``gate = g'(Z)`` for tanh or sigmoid (from A:
+        ``1 - A**2``, ``A (1 - A)``), times dropout's factors when there are any."""
+        A, slope = buffers.Z[layer], buffers.dZ[layer]  # the units, above the rows of ones
+        if self.activation == "tanh":
+            np.tanh(A, out=A)
+            np.multiply(A, A, out=slope)
+            np.subtract(_ONE, slope, out=slope)
+        else:
+            _sigmoid_into(A, A)
+            np.subtract(_ONE, A, out=slope)
+            slope *= A
+        if mask is not None:  # inverted dropout, forward and back
+            for array in (buffers.A[layer], buffers.gate[layer]):
+                units = _units_of(array, mask)
+                units *= mask
 
     def cost(self, AL: np.ndarray, ZL: np.ndarray, Y: np.ndarray):
         """The cost (a float, or ``(K,)``) of a forward pass's ``AL``, from its logits ``ZL``."""
@@ -154,18 +177,19 @@ class StackedNetwork:
     def backward(self, X1: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """The gradient of the last forward pass's cost, written into :attr:`grad`
         (returned)."""
-        buffers = self._buffers_for(Y.shape[-1])
         m = Y.shape[-1]
+        buffers = self._buffers_for(m)
         # d(cost)/dZL for sigmoid + cross-entropy simplifies to (AL - Y) / m.
         dZ = np.subtract(buffers.AL, Y, out=buffers.dZL)
-        dZ *= 1.0 / m
+        dZ *= buffers.inverse_m
         for layer in range(self.L, 0, -1):
-            A_prev = buffers.A[layer - 1] if layer > 1 else X1
-            self._product(dZ, A_prev.mT, out=self.grad_blocks[layer - 1])  # [dW | db]
+            A_prev_T = buffers.A_T[layer - 1] if layer > 1 else X1.mT
+            self._product(dZ, A_prev_T, out=self.grad_blocks[layer - 1])  # [dW | db]
             if layer > 1:
-                self._product(self.weights[layer - 1].mT, dZ, out=A_prev[..., :-1, :])  # dA
+                self._product(self.weights_T[layer - 1], dZ, out=buffers.Z[layer - 1])  # dA
                 gate = buffers.gate[layer - 1]
-                dZ = np.multiply(A_prev, gate, out=gate)[..., :-1, :]  # dA * ReLU's slope
+                np.multiply(buffers.A[layer - 1], gate, out=gate)  # dA * ReLU's slope
+                dZ = buffers.dZ[layer - 1]
         if self.l2:  # + lambd / m * W for every weight (biases are not regularized)
             self.grad += np.multiply(self.theta, self._l2_scale_for(m), out=self._scratch)
         return self.grad
@@ -186,6 +210,17 @@ class StackedNetwork:
             scale = self._l2_scale[m] = (lambd / m) * self.is_weight
             self._scratch = np.zeros_like(self.theta)
         return scale
+
+
+def _relu_layer(A: np.ndarray, gate: np.ndarray, mask) -> None:
+    """``A = relu(Z)`` over Z in place (``A (..., n_l + 1, b)`` holds Z above its row of ones)
+    and ``gate`` = ReLU's slope, times dropout's factors ``mask`` when there are any."""
+    # On whole buffers (see _Buffers): the row of ones stays 1.
+    np.greater(A, _ZERO, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
+    if mask is not None:  # dropped units pass nothing, forward or back; the kept
+        units = _units_of(gate, mask)  # are scaled by 1 / keep_prob (inverted dropout)
+        units *= mask
+    A *= gate  # A = relu(Z) (* D / keep_prob)
 
 
 def _units_of(gate: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -212,7 +247,13 @@ class _Buffers:
             A[..., -1, :] = 1.0
             self.A.append(A)
             self.gate.append(np.ones((*lead, n + 1, batch_size)))
+        # Views made once (a slice costs a call too): the units above the row of ones, where
+        # the forward pass writes Z and the backward pass dA; A transposed; dZ in the gates.
+        self.Z = [None] + [A[..., :-1, :] for A in self.A[1:]]
+        self.A_T = [None] + [A.mT for A in self.A[1:]]
+        self.dZ = [None] + [gate[..., :-1, :] for gate in self.gate[1:]]
         self.ZL, self.AL, self.dZL = (np.empty((*lead, 1, batch_size)) for _ in range(3))
+        self.inverse_m = np.full((), 1.0 / batch_size)  # 0-d: see optimizers._operand
 
 
 def _sigmoid_into(Z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -220,5 +261,5 @@ def _sigmoid_into(Z: np.ndarray, out: np.ndarray) -> np.ndarray:
     :func:`dnn_core.sigmoid` does: exp(-Z) = inf gives the correctly rounded 0)."""
     np.negative(Z, out=out)
     np.exp(out, out=out)
-    out += 1.0
-    return np.divide(1.0, out, out=out)
+    out += _ONE
+    return np.divide(_ONE, out, out=out)

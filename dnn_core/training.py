@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,6 +28,7 @@ __all__ = [
     "TrainProgress",
     "TrainResult",
     "TrainState",
+    "continuation",
     "dropout_rng",
     "initial_parameters",
     "train",
@@ -44,6 +46,7 @@ def train(
     initial_params: dict[str, np.ndarray] | None = None,
     should_stop: Callable[[], bool] | None = None,
     resume: TrainResult | None = None,
+    keep_state: bool = False,
 ) -> TrainResult:
     """Train a network on ``X (n_x, m)``, ``Y (1, m)``.
 
@@ -56,6 +59,8 @@ def train(
             mini-batches); returning True stops training there. A plain, cheap call.
         resume: a result stopped early (by ``should_stop`` or the callback) to continue, on
             the same data and ``config``; the result is then the uninterrupted run's.
+        keep_state: also give a run that trained to the end its ``state``, so that it can
+            be trained further (:func:`continuation`).
 
     Raises:
         ValueError: with a plain message when the data or the configuration cannot run.
@@ -71,6 +76,7 @@ def train(
         callback=callback,
         should_stop=should_stop,
         resume=None if resume is None else [resume],
+        keep_state=keep_state,
     )
     return result
 
@@ -84,6 +90,7 @@ def train_stack(
     callback: Callable[[TrainProgress], bool | None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     resume: Sequence[TrainResult] | None = None,
+    keep_state: bool = False,
 ) -> list[TrainResult]:
     """Train K configurations as one stack of K models, in one forward/backward pass.
 
@@ -100,6 +107,7 @@ def train_stack(
             parameters. Returning False stops every model.
         should_stop: as in :func:`train`, for the whole stack.
         resume: the K results of a stopped stack, in the same order.
+        keep_state: as in :func:`train`, for every model that did not diverge.
 
     Returns:
         One :class:`TrainResult` per configuration, in order. A model that diverges ends
@@ -137,7 +145,28 @@ def train_stack(
         callback=callback,
         should_stop=should_stop,
         resume=resume,
+        keep_state=keep_state,
     )
+
+
+def continuation(result: TrainResult, config: TrainConfig) -> TrainResult:
+    """``result`` (kept with ``keep_state``) as a run of ``config`` stopped where it ended,
+    so that ``train(..., config, resume=...)`` trains it on to ``config``'s length with
+    its optimizer's averages, learning-rate decay and random streams where they were.
+
+    Raises:
+        ValueError: the run kept no state, or ``config`` differs from its own in more
+            than its length.
+    """
+    state = result.state
+    if state is None:
+        raise ValueError("Only a run that kept its state (and did not diverge) can go on.")
+    own = state.config
+    if replace(config, num_iterations=own.num_iterations, num_epochs=own.num_epochs) != own:
+        raise ValueError("A run goes on only with its own settings, trained for longer.")
+    if config.epochs < state.epoch:
+        raise ValueError(f"This run has already trained {state.epoch:,} iterations.")
+    return replace(result, state=replace(state, config=config))
 
 
 def _train_models(
@@ -150,6 +179,7 @@ def _train_models(
     callback,
     should_stop,
     resume: Sequence[TrainResult] | None,
+    keep_state: bool = False,
 ) -> list[TrainResult]:
     """The course's ``model()`` loop behind :func:`train` and :func:`train_stack`: for each
     epoch, for each mini-batch, forward -> cost -> backward -> update; then decay the
@@ -160,7 +190,7 @@ def _train_models(
     started = time.perf_counter()
     config = configs[0]  # what every model shares: epochs, mini-batches, recording
     models = Models(configs, lead)
-    net = StackedNetwork(config.layer_dims, lead, lambd=models.lambd)
+    net = StackedNetwork(config.layer_dims, lead, lambd=models.lambd, activation=config.activation)
     models.load(net, starts)
     optimizer = models.optimizer(net.theta.shape)
     batches = Batches(X, Y, config, should_stop)
@@ -187,4 +217,9 @@ def _train_models(
             if not record.epoch_done(epoch):
                 break
     elapsed = time.perf_counter() - started + record.elapsed_before
-    return record.results(models, optimizer, batches, dropout, elapsed)
+    results = record.results(models, optimizer, batches, dropout, elapsed)
+    if keep_state:  # a finished run keeps where it stands too, to be trained further
+        for k, result in enumerate(results):
+            if result.state is None and not result.diverged:
+                result.state = record._state(k, configs[k], optimizer, batches, dropout)
+    return results

@@ -19,8 +19,9 @@ def approximate_bytes(value: Any) -> int:
         return value.nbytes
     if isinstance(value, str | bytes):
         return len(value)
-    if isinstance(value, go.Figure):
-        return sum(approximate_bytes(trace.to_plotly_json()) for trace in value.data)
+    if isinstance(value, go.Figure):  # its traces, and its animation frames' (a replay)
+        traces = sum(approximate_bytes(trace.to_plotly_json()) for trace in value.data)
+        return traces + sum(approximate_bytes(frame.to_plotly_json()) for frame in value.frames)
     if isinstance(value, Mapping):
         return sum(approximate_bytes(item) for item in value.values())
     if isinstance(value, list | tuple):

@@ -2,10 +2,12 @@
 the optimizers' paths on the cost around their trained weights (Optimization), and how
 L2's λ reshapes the bowl around a trained network (Regularization).
 
-A grid is the same for every student with the same settings, so it is computed once, into
-a cached figure (:func:`ui.runs.memoize`). Its work (grid points x examples x the
-network's size) is bounded: a larger network gets fewer examples and a coarser grid, and
-past that a plain note instead of a chart.
+A path is a run's snapshots, the ones it keeps for replays as it trains
+(:mod:`ui.snapshots`), so drawing it costs no training. A grid is the same for every
+student with the same settings, so it is computed once, into a cached figure
+(:func:`ui.runs.memoize`). Its work (grid points x examples x the network's size) is
+bounded: a larger network gets fewer examples and a coarser grid, and past that a plain
+note instead of a chart.
 """
 
 from __future__ import annotations
@@ -19,14 +21,11 @@ import streamlit as st
 
 from dnn_core import TrainConfig, TrainResult, landscape
 from dnn_core.datasets import Dataset
+from dnn_core.network import params_to_vector
 
-from . import figures, lesson_controls, page, runs
+from . import figures, lesson_controls, page, replay, runs
 from .i18n import _
 
-PATH_POINTS = 60
-"""Parameter snapshots kept along each optimizer's run (evenly spaced; the last is its end)."""
-PATH_BYTES = 512 * 2**10  # ... fewer for a large network: one run's path stays this small
-MIN_PATH_POINTS = 10
 RESOLUTION = 45  # grid points per axis: smooth contours, 8 KB of float32 a grid
 MIN_RESOLUTION = 21
 BOWL_STEPS = 61  # points along each line through the weights on Regularization
@@ -77,15 +76,6 @@ def grid_size(layer_dims, m: int) -> GridSize | None:
         if examples is not None:
             return GridSize(resolution, examples)
     return None
-
-
-def path_points(layer_dims, m: int) -> int:
-    """Snapshots to keep along each optimizer's run for the landscape (0: the network is
-    too large for one, so none are kept)."""
-    if grid_size(layer_dims, m) is None:
-        return 0
-    parameters, _units = _network_size(layer_dims)
-    return int(min(PATH_POINTS, max(MIN_PATH_POINTS, PATH_BYTES // (8 * parameters))))
 
 
 def _examples(data: Dataset, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -145,34 +135,48 @@ def _plane_ranges(coordinates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+Path = tuple[np.ndarray, np.ndarray]
+"""A run's path: ``(epochs done (n,), parameter vectors (n, P))``, from its start."""
+
+
+def run_path(result: TrainResult, kept) -> Path:
+    """The path of ``result`` from its start through the snapshots it ``kept``
+    (:class:`ui.snapshots.Snapshots`), cut before the first that is not finite."""
+    vectors = np.stack(
+        [params_to_vector(result.initial_params)]
+        + [params_to_vector(params).astype(np.float64) for params in kept.params]
+    )
+    epochs = np.array([0] + [iteration + 1 for iteration in kept.iterations], dtype=np.int64)
+    finite = np.all(np.isfinite(vectors), axis=-1)
+    count = len(vectors) if finite.all() else int(np.argmin(finite))
+    return epochs[:count], vectors[:count]
+
+
 def paths_landscape(
     results: Mapping[str, TrainResult],
+    paths: Mapping[str, Path],
     names: Mapping[str, str],
     data: Dataset,
     size: GridSize,
     *,
     lambd: float = 0.0,
+    activation: str = "relu",
 ):
     """``(figure, PathsFacts)``: the cost on the plane of the top two principal directions
-    of every run's path in ``results`` (each a :class:`~dnn_core.landscape.TracedResult`),
-    through the final weights of the run that ended lowest, with every path drawn on it
-    (``names``: choice -> legend name, in the cost charts' order)."""
-    walked = {
-        choice: result.epochs_and_points()
-        for choice, result in results.items()
-        if isinstance(result, landscape.TracedResult)
-    }
+    of every run's path (``paths``: choice -> :data:`Path`), through the final weights of
+    the run of ``results`` that ended lowest, with every path drawn on it (``names``:
+    choice -> legend name, in the cost charts' order)."""
     finished = {
         choice: result
         for choice, result in results.items()
-        if not result.diverged and result.costs.size and choice in walked
+        if not result.diverged and result.costs.size and choice in paths
     }
     lowest = min(finished, key=lambda choice: float(finished[choice].costs[-1]))
     plane = landscape.trajectory_plane(
-        finished[lowest].params, [points for _epochs, points in walked.values()]
+        finished[lowest].params, [vectors for _epochs, vectors in paths.values()]
     )
     coordinates = {
-        choice: landscape.project(plane, points) for choice, (_epochs, points) in walked.items()
+        choice: landscape.project(plane, vectors) for choice, (_epochs, vectors) in paths.items()
     }
     alpha_range, beta_range = _plane_ranges(np.concatenate(list(coordinates.values())))
     X, Y = _examples(data, size.examples)
@@ -183,15 +187,16 @@ def paths_landscape(
         np.linspace(*alpha_range, size.resolution),
         np.linspace(*beta_range, size.resolution),
         lambd=lambd,
+        activation=activation,
     )
     figure = figures.landscape_figure(
         surface.alphas,
         surface.betas,
         surface.costs,
         {
-            names[choice]: (coordinates[choice], walked[choice][0])
+            names[choice]: (coordinates[choice], paths[choice][0])
             for choice in results
-            if choice in walked
+            if choice in paths
         },
         title=_("Paths on the cost landscape"),
         x_title=_("1st principal direction"),
@@ -213,20 +218,42 @@ def show_optimizer_paths(
     st.header(_("Where the optimizers went"))
     first = next(iter(configs.values()))
     size = grid_size(first.layer_dims, data.X_train.shape[1])
-    usable = [
-        choice
-        for choice, result in results.items()
-        if isinstance(result, landscape.TracedResult) and not result.diverged
-    ]
     if size is None:
         _too_large_note()
         return
-    if not usable:
+    if any(result.stopped_early for result in results.values()):
+        st.info(
+            _("The landscape opens once these runs have trained to the end."),
+            icon=":material/info:",
+        )
+        return
+    drawn = {choice: result for choice, result in results.items() if not result.diverged}
+    if not drawn:
         st.info(_("No run finished, so there is no landscape to draw."), icon=":material/info:")
         return
+    # The snapshots each run kept for replays (trained again, once, if they were dropped).
+    kept = {
+        choice: replay.history(
+            data,
+            runs.train_key(data_key, configs[choice]),
+            configs[choice],
+            result,
+            label=_("Tracing {name}").format(name=names[choice]),
+            unit="epoch",
+        )[1]
+        for choice, result in drawn.items()
+    }
     figure, facts = runs.memoize(
         ("opt landscape", data_key, tuple(configs.items()), size),
-        lambda: paths_landscape(results, names, data, size, lambd=first.lambd),
+        lambda: paths_landscape(
+            drawn,
+            {choice: run_path(drawn[choice], kept[choice]) for choice in drawn},
+            names,
+            data,
+            size,
+            lambd=first.lambd,
+            activation=first.activation,
+        ),
     )
     with _beside_text(
         figure,
@@ -356,7 +383,7 @@ def l2_networks(
     dropout), name -> ``(config, result)`` from the lesson's trained networks."""
     course = settings.course_configs(base)
     plain, course_l2 = list(course)[:2]
-    pair = {plain: (course[plain], trained[plain].result)}
+    pair = {_("no regularization"): (course[plain], trained[plain].result)}
     if settings.mode == "l2":
         name = f"L2, {lesson_controls.LAMBDA} = {settings.lambd:g}"
         pair[name] = (settings.config(base), trained["main"].result)

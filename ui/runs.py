@@ -36,12 +36,13 @@ from dnn_core import (
     train_stack,
 )
 from dnn_core.datasets import Dataset, load
-from dnn_core.landscape import PathRecorder, TracedResult
 from dnn_core.training import STACK_SHARED
 
-from . import figures, flights, memory
+from . import figures, flights, i18n, memory
 from .caches import BoundedCache
+from .i18n import N_, _, ngettext
 from .sidebar import DataChoice
+from .snapshots import SNAPSHOTS, SnapshotRecorder
 
 if TYPE_CHECKING:  # the view imports this module's caches
     pass
@@ -93,12 +94,15 @@ PARTIAL = BoundedCache(MAX_STOPPED_PER_SESSION * 4, MAX_CACHED_BYTES // 4)
 
 
 def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache = FIGURES) -> T:
-    """``build()`` once per ``cache_key`` (e.g. a figure keyed by what it shows); later calls
-    return the same object, so never mutate it.
+    """``build()`` once per ``cache_key`` (e.g. a figure keyed by what it shows) and reader's
+    language (a figure's titles and labels are in it); later calls return the same object,
+    so never mutate it. (Training runs, whose numbers are the same in every language, are
+    cached by :func:`run_cached` without the language.)
 
     Nothing is stored during a page run that used a run stopped by the time budget: its
     figures show part of a run, while their keys name the complete one.
     """
+    cache_key = (cache_key, i18n.language())
     value = cache.get(cache_key)
     if value is not None:
         return value
@@ -142,7 +146,7 @@ def run_cached(
     label: str,
     on_frame: Callable[[TrainProgress], None] | None = None,
     cache: BoundedCache = RESULTS,
-    unit: str = "iteration",
+    unit: str = N_("iteration"),
 ) -> T:
     """``compute(callback, should_stop, resume)`` once per ``cache_key`` for every session,
     with a progress bar while it runs (see :mod:`ui.flights`: a request for a run in
@@ -214,7 +218,7 @@ def _follow(
     flight: flights.Flight,
     label: str,
     on_frame: Callable[[TrainProgress], None] | None,
-    unit: str = "iteration",
+    unit: str = N_("iteration"),
 ) -> None:
     """Watch ``flight`` until it is done: its progress in a bar, its frames drawn by
     ``on_frame``. A rerun or a closed tab raises out of the Streamlit calls here, which
@@ -226,10 +230,15 @@ def _follow(
         while not flight.done.wait(PROGRESS_SECONDS):
             progress = flight.progress
             if progress is None:
-                waiting = "starting" if flight.started else "waiting for a free worker"
+                waiting = _("starting") if flight.started else _("waiting for a free worker")
                 text, done = f"{label}: {waiting}", 0.0
             else:
-                text = f"{label}: {unit} {progress.iteration + 1:,} of {progress.num_iterations:,}"
+                text = _("{label}: {unit} {done} of {total}").format(
+                    label=label,
+                    unit=_(unit),
+                    done=f"{progress.iteration + 1:,}",
+                    total=f"{progress.num_iterations:,}",
+                )
                 done = min((progress.iteration + 1) / max(progress.num_iterations, 1), 1.0)
             now = time.monotonic()
             # Redraw only what changed (a class of sessions follows one run), but touch the
@@ -255,21 +264,25 @@ def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
     """Say that a run hit the time budget (and mark this page run as showing one)."""
     st.session_state[PARTIAL_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY)
     st.warning(
-        f"{label}: stopped after {budget:g} s, at iteration {reached:,} of "
-        f"{total:,}, so that one page cannot keep the server busy for everyone. The charts "
-        "show what was learnt so far; reduce the iterations (or the network's size) to "
-        "train to the end.",
+        _(
+            "{label}: stopped after {budget} s, at iteration {reached} of {total}, so that "
+            "one page cannot keep the server busy for everyone. The charts show what was "
+            "learnt so far; reduce the iterations (or the network's size) to train to the end."
+        ).format(label=label, budget=f"{budget:g}", reached=f"{reached:,}", total=f"{total:,}"),
         icon=":material/timer:",
     )
 
 
-def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, float]:
-    """``(train accuracy, test accuracy)`` of ``params`` on ``data``."""
+def accuracies(
+    params: Mapping[str, np.ndarray], data: Dataset, *, activation: str = "relu"
+) -> tuple[float, float]:
+    """``(train accuracy, test accuracy)`` of ``params`` (hidden layers ``activation``) on
+    ``data``."""
     params = dict(params)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow
         return (
-            accuracy(data.X_train, data.Y_train, params),
-            accuracy(data.X_test, data.Y_test, params),
+            accuracy(data.X_train, data.Y_train, params, activation=activation),
+            accuracy(data.X_test, data.Y_test, params, activation=activation),
         )
 
 
@@ -290,9 +303,8 @@ def train_together(
     label: str,
     starts: Mapping[str, tuple[Hashable, dict[str, np.ndarray]]] | None = None,
     on_frame: Callable[[dict[str, TrainProgress], Hashable], None] | None = None,
-    unit: str = "iteration",
+    unit: str = N_("iteration"),
     scored: bool = False,
-    paths: int = 0,
 ) -> dict[str, Any]:
     """Every run of ``configs`` (name -> config) a page shows side by side, trained as one
     stack of models per kind of data path (:data:`dnn_core.training.STACK_SHARED`: e.g.
@@ -311,9 +323,6 @@ def train_together(
         unit: what the progress bar counts ("iteration", "epoch").
         scored: also record each run's cross-entropy on the training and the test points
             as it trains; the values are then :class:`Scored`.
-        paths: also keep each run's parameters at up to this many evenly spaced recorded
-            iterations (e.g. to draw its path on the loss landscape); the results are then
-            :class:`~dnn_core.landscape.TracedResult`.
 
     Returns:
         name -> :class:`~dnn_core.TrainResult` (or :class:`Scored`).
@@ -322,14 +331,11 @@ def train_together(
         ValueError: with a plain message for a configuration that cannot run.
     """
     starts = starts or {}
-    kind = "train scored" if scored else "train"
-    traced = (("paths", paths),) if paths else ()  # a run with its path is a run of its own
     points = {"train": (data.X_train, data.Y_train), "test": (data.X_test, data.Y_test)}
 
     def run_key(name: str) -> Hashable:
-        if name in starts:
-            return (kind, data_key, *traced, configs[name], starts[name][0])
-        return (kind, data_key, *traced, configs[name])
+        start = starts[name][0] if name in starts else None
+        return train_key(data_key, configs[name], scored=scored, start_key=start)
 
     results = {name: RESULTS.get(run_key(name)) for name in configs}
     groups: dict[tuple, dict[Hashable, list[str]]] = {}
@@ -348,46 +354,41 @@ def train_together(
             on_frame(models, ("stack", data_key, tuple(keys), progress.iteration))
 
         def compute(callback, should_stop, resume, cs=stack_configs, ss=stack_starts):
-            # A stack keeps its cost curves (and paths) beside its results, also when it
-            # is resumed.
-            done, curves, *kept = resume if resume is not None else (None, {})
-            tracer = None
-            if paths:
-                so_far = ([int(i) for i in kept[0][0]], list(kept[0][1])) if kept else ([], [])
-                tracer = PathRecorder(paths, callback, *so_far)
+            # A stack keeps its cost curves and snapshots (for replays) beside its
+            # results, also when it is resumed; its results keep their state, to go on.
+            done, curves, kept = resume if resume is not None else (None, {}, None)
             recorder = diagnostics.CostRecorder(
                 points if scored else {},
-                then=tracer or callback,
+                then=callback,
+                activation=cs[0].activation,
                 iterations=list(curves.get("train", ([], []))[0]),
                 costs={name: list(values) for name, (_, values) in curves.items()},
             )
+            snapshots = SnapshotRecorder(cs[0].epochs - 1, then=recorder, kept=kept)
             trained = train_stack(
                 data.X_train,
                 data.Y_train,
                 cs,
                 initial_params=ss,
-                callback=recorder,
+                callback=snapshots,
                 should_stop=should_stop,
                 resume=done,
+                keep_state=True,
             )
-            if tracer is None:
-                return trained, recorder.curves()
-            return trained, recorder.curves(), tracer.path()
+            return trained, recorder.curves(), snapshots.snapshots()
 
-        stacked, curves, *walked = run_cached(
+        stacked, curves, snapshots = run_cached(
             ("stack", data_key, tuple(keys)),
             compute,
-            label=f"{label} ({len(keys)} network{'s' if len(keys) > 1 else ''} at once)",
+            label=ngettext(
+                "{label} ({count} network at once)", "{label} ({count} networks at once)", len(keys)
+            ).format(label=label, count=len(keys)),
             on_frame=frame if on_frame is not None else None,
             cache=STACKS,
             unit=unit,
         )
         complete = STACKS.get(("stack", data_key, tuple(keys))) is not None
         for k, (key, result) in enumerate(zip(keys, stacked, strict=True)):
-            if walked:
-                path_iterations, path_points = walked[0]  # points (n, K, P), or (0, 0)
-                model_points = path_points[:, k] if path_points.size else path_points
-                result = TracedResult.of(result, path_iterations, model_points)
             if scored:
                 model_curves = {
                     name: (iterations, np.asarray(costs).reshape(len(iterations), -1)[:, k])
@@ -396,9 +397,26 @@ def train_together(
                 result = Scored(result, model_curves)
             if complete:
                 RESULTS.put(key, result)
+                SNAPSHOTS.put(key, snapshots.model(k).until(int(result_of(result).iterations[-1])))
             for name in group[key]:
                 results[name] = result
     return results
+
+
+def train_key(
+    data_key: Hashable, config: TrainConfig, *, scored: bool = False, start_key: Hashable = None
+) -> Hashable:
+    """The cache key of the run of ``config`` on the data ``data_key`` names, as
+    :func:`train_together` keeps it (``start_key``: the key of its given start)."""
+    kind = "train scored" if scored else "train"
+    if start_key is not None:
+        return (kind, data_key, config, start_key)
+    return (kind, data_key, config)
+
+
+def result_of(run: Any) -> TrainResult:
+    """The :class:`~dnn_core.TrainResult` of ``run`` (one, or a :class:`Scored` one)."""
+    return run.result if isinstance(run, Scored) else run
 
 
 @dataclass(frozen=True)
@@ -411,9 +429,13 @@ class SweepScores:
     message: str
 
 
-def sweep_scores(results: Sequence[TrainResult], data: Dataset) -> SweepScores:
+def sweep_scores(
+    results: Sequence[TrainResult], data: Dataset, *, activation: str = "relu"
+) -> SweepScores:
     """Train and test accuracy of each network of a sweep (in order) on ``data``."""
-    scores = np.array([accuracies(result.params, data) for result in results])  # (K, 2)
+    scores = np.array(
+        [accuracies(result.params, data, activation=activation) for result in results]
+    )  # (K, 2)
     diverged = [result for result in results if result.diverged]
     return SweepScores(
         scores[:, 0], scores[:, 1], bool(diverged), diverged[0].message if diverged else ""
@@ -438,10 +460,11 @@ def accuracy_table(
     *,
     names: Mapping[str, str] | None = None,
     label: str = "model",
+    activation: str = "relu",
 ):
     """The course's comparison table of ``results`` (name -> TrainResult) on ``data``:
     one row per run, shown as ``names[name]`` (default: the name itself)."""
-    scores = [accuracies(result.params, data) for result in results.values()]
+    scores = [accuracies(r.params, data, activation=activation) for r in results.values()]
     return figures.results_table(
         [(names or {}).get(name, name) for name in results],
         [train for train, _ in scores],
@@ -465,16 +488,15 @@ def train_compared(
     names: Mapping[str, str],
     *,
     epochs: int,
-    paths: int = 0,
 ) -> ComparedRuns:
     """Train ``configs`` together (as stacks, cached), every one's cost per epoch drawn
-    live in one chart here (``paths``: as :func:`train_together`'s)."""
+    live in one chart here."""
     place = st.empty()
     frames = itertools.count()
 
     def draw(curves: dict, *, final: bool) -> go.Figure:
         figure = figures.cost_curves_figure(
-            curves, title="Cost per epoch", num_iterations=epochs, x_title="epoch"
+            curves, title=_("Cost per epoch"), num_iterations=epochs, x_title=_("epoch")
         )
         key = "opt-costs" if final else f"opt-costs-frame{next(frames)}"
         from .page import chart  # page imports this module: imported when first drawn
@@ -492,10 +514,9 @@ def train_compared(
         data,
         data_key,
         configs,
-        label="Training the optimizers",
+        label=_("Training the optimizers"),
         on_frame=frame,
-        unit="epoch",
-        paths=paths,
+        unit=N_("epoch"),
     )
     curves = {names[name]: (run.iterations, run.costs) for name, run in results.items()}
     return ComparedRuns(results, draw(curves, final=True))

@@ -15,6 +15,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from ui import runs as ui_runs
+from ui import snapshots as ui_snapshots
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180  # seconds; generous for a loaded machine, the pages take a few seconds
@@ -27,6 +28,7 @@ def clear_caches() -> None:
     ui_runs.PARTIAL.clear()
     ui_runs.STACKS.clear()
     ui_runs.FRAMES.clear()
+    ui_snapshots.SNAPSHOTS.clear()
 
 
 def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state: Any) -> AppTest:

@@ -3,24 +3,17 @@ as one stacked pass, the trajectory's principal plane, projections and recorded 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 
 from dnn_core import (
-    PathRecorder,
-    TracedResult,
-    TrainConfig,
     compute_cost,
     cost_surface,
     costs_at,
     filter_normalized_direction,
     forward,
-    landscape,
     project,
     random_plane,
-    train_stack,
     trajectory_plane,
 )
 from dnn_core.network import params_to_vector, vector_to_params
@@ -36,9 +29,9 @@ def net():
     return params, X, Y
 
 
-def direct_cost(params, X, Y, lambd=LAMBD):
+def direct_cost(params, X, Y, lambd=LAMBD, activation="relu"):
     """The cost of one network the plain way: its own forward pass."""
-    AL, _ = forward(X, params)
+    AL, _ = forward(X, params, activation=activation)
     return compute_cost(AL, Y, params, lambd=lambd)
 
 
@@ -176,49 +169,17 @@ def test_a_plane_gives_the_networks_at_its_points_as_stacked_parameters(net):
     np.testing.assert_allclose(stacked["W2"][1], params["W2"] + step["W2"])
 
 
-def moons_configs():
-    from dnn_core.datasets import load
-
-    data = load("moons")
-    base = TrainConfig(
-        layer_dims=(2, 5, 2, 1), learning_rate=0.05, num_iterations=50, record_every=1
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_the_grid_uses_the_networks_own_hidden_activation(net, activation):
+    params, X, Y = net
+    plane = random_plane(params, seed=1)
+    steps = np.linspace(-1.0, 1.0, 3)
+    surface = cost_surface(plane, X, Y, steps, steps, lambd=LAMBD, activation=activation)
+    assert surface.costs[1, 1] == pytest.approx(
+        direct_cost(params, X, Y, activation=activation), rel=1e-12
     )
-    configs = [
-        replace(base, optimizer="gd", mini_batch_size=64),
-        replace(base, optimizer="adam", mini_batch_size=64),
-    ]
-    return data, configs
-
-
-def test_the_path_recorder_keeps_a_bounded_even_path_that_ends_at_the_final_weights():
-    data, configs = moons_configs()
-    recorder = PathRecorder(max_points=12)
-    results = train_stack(data.X_train, data.Y_train, configs, callback=recorder)
-    iterations, points = recorder.path()
-
-    assert len(iterations) <= 13 and points.shape == (len(iterations), 2, 30)
-    assert iterations[0] == 0 and iterations[-1] == 49  # from the first epoch to the last
-    gaps = np.diff(iterations)
-    assert gaps.max() - gaps.min() <= 1  # evenly spaced
-    for k, result in enumerate(results):
-        np.testing.assert_allclose(points[-1, k], params_to_vector(result.params))
-    # A path carried on from a stopped run's points keeps them.
-    carried = PathRecorder(12, None, list(iterations[:3]), list(points[:3]))
-    assert carried.path()[0].tolist() == iterations[:3].tolist()
-
-
-def test_a_traced_result_walks_from_the_start_and_stops_before_it_diverges():
-    data, configs = moons_configs()
-    recorder = PathRecorder(max_points=10)
-    (result,) = train_stack(data.X_train, data.Y_train, configs[:1], callback=recorder)
-    iterations, points = recorder.path()
-    traced = TracedResult.of(result, iterations, points[:, 0])
-    epochs, walked = traced.epochs_and_points()
-
-    assert isinstance(traced, landscape.TrainResult) and traced.costs is result.costs
-    np.testing.assert_array_equal(walked[0], params_to_vector(result.initial_params))
-    assert epochs[0] == 0 and epochs[-1] == 50  # 50 epochs done at the end
-    broken = points[:, 0].copy()
-    broken[4:] = np.nan
-    _, kept = TracedResult.of(result, iterations, broken).epochs_and_points()
-    assert len(kept) == 5 and np.all(np.isfinite(kept))
+    assert surface.costs[1, 1] != pytest.approx(direct_cost(params, X, Y), rel=1e-3)
+    moved = {key: value[0] for key, value in plane.params_at(np.array([[1.0, -1.0]])).items()}
+    assert surface.costs[0, 2] == pytest.approx(
+        direct_cost(moved, X, Y, activation=activation), rel=1e-11
+    )

@@ -13,6 +13,7 @@ import pytest
 from dnn_core import TrainConfig, accuracy, backward, datasets, forward, init_params, train
 from dnn_core.optimizers import Adam, random_mini_batches
 from dnn_core.sweep import sweep
+from dnn_core.training import continuation
 
 DATA = datasets.moons(n_train=120, n_test=40)
 X, Y = DATA.X_train, DATA.Y_train
@@ -92,11 +93,15 @@ def test_real_dropout_draws_fresh_masks_every_iteration():
     config = replace(SMALL, num_iterations=4, keep_prob=0.7, seed=5)
     params = init_params(config.layer_dims, "he", seed=5)
     # The masks' own stream, spawned from the run's seed (the shuffles keep default_rng(5)):
-    # seeded once, drawn from in every step.
+    # seeded once, drawn from in every step (float32 uniforms against keep_prob).
     rng = np.random.default_rng(np.random.SeedSequence(5).spawn(1)[0])
+    keep = np.float32(0.7)
     drawn = []
     for _ in range(4):
-        masks = {f"D{layer}": rng.random((n, X.shape[1])) < 0.7 for layer, n in ((1, 8), (2, 4))}
+        masks = {
+            f"D{layer}": rng.random((n, X.shape[1]), dtype=np.float32) < keep
+            for layer, n in ((1, 8), (2, 4))
+        }
         drawn.append(masks["D1"])
         _, cache = forward(X, params, keep_prob=0.7, masks=masks)
         grads = backward(Y, cache, params)
@@ -342,3 +347,45 @@ def test_sweep_callback_gets_one_cost_per_model():
 def test_bad_sweeps_are_refused(name, values, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         sweep(X, Y, SMALL, name, values)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        replace(SMALL, keep_prob=0.8, record_every=50),  # fresh dropout masks go on
+        replace(
+            SMALL,
+            optimizer="adam",
+            learning_rate=0.01,
+            mini_batch_size=32,
+            num_iterations=120,
+            record_every=10,
+            decay="scheduled",
+            decay_interval=50,
+        ),
+    ],
+    ids=["dropout", "adam-mini-batches-decay"],
+)
+def test_a_finished_run_trained_further_equals_one_longer_run(config):
+    longer = replace(config, num_iterations=2 * config.num_iterations)
+    first = train(X, Y, config, keep_state=True)
+    assert first.state is not None and not first.stopped_early
+
+    going_on = train(X, Y, longer, resume=continuation(first, longer))
+    straight = train(X, Y, longer)
+
+    # Its optimizer's averages, learning rate and random streams went on where they were.
+    assert_same_params(going_on.params, straight.params, rtol=1e-9)
+    np.testing.assert_array_equal(going_on.costs[: first.costs.size], first.costs)
+    assert going_on.iterations[-1] == longer.epochs - 1
+    assert going_on.state is None  # only asked for: a cached run holds less
+
+
+def test_only_a_kept_state_and_a_longer_run_of_the_same_settings_go_on():
+    kept = train(X, Y, SMALL, keep_state=True)
+    with pytest.raises(ValueError, match="kept its state"):
+        continuation(train(X, Y, SMALL), replace(SMALL, num_iterations=900))
+    with pytest.raises(ValueError, match="own settings"):
+        continuation(kept, replace(SMALL, num_iterations=900, learning_rate=0.1))
+    with pytest.raises(ValueError, match="already trained"):
+        continuation(kept, replace(SMALL, num_iterations=100))

@@ -9,9 +9,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dnn_core import PathRecorder, TracedResult, TrainConfig, train_stack
+from dnn_core import TrainConfig, train_stack
 from dnn_core.datasets import load
 from ui import figures, landscape_view
+from ui.snapshots import SnapshotRecorder
 
 
 def test_the_default_networks_get_the_full_grid_and_larger_ones_a_bounded_one():
@@ -29,13 +30,6 @@ def test_the_default_networks_get_the_full_grid_and_larger_ones_a_bounded_one():
     assert landscape_view.grid_size((2, 5, 2, 1), 40).examples == 40  # a small set: all
 
 
-def test_paths_keep_fewer_points_for_larger_networks_and_none_without_a_landscape():
-    assert landscape_view.path_points((2, 5, 2, 1), 300) == landscape_view.PATH_POINTS
-    larger = landscape_view.path_points((2, 50, 50, 1), 300)
-    assert landscape_view.MIN_PATH_POINTS <= larger < landscape_view.PATH_POINTS
-    assert landscape_view.path_points((2, 200, 200, 1), 300) == 0
-
-
 @pytest.fixture(scope="module")
 def traced_runs():
     data = load("moons")
@@ -44,36 +38,53 @@ def traced_runs():
         "minibatch": replace(base, optimizer="gd", mini_batch_size=32),
         "adam": replace(base, optimizer="adam", mini_batch_size=32),
     }
-    recorder = PathRecorder(20)
+    recorder = SnapshotRecorder(base.epochs - 1)  # what every page run keeps for replays
     trained = train_stack(data.X_train, data.Y_train, list(configs.values()), callback=recorder)
-    iterations, points = recorder.path()
-    results = {
-        choice: TracedResult.of(result, iterations, points[:, k])
-        for k, (choice, result) in enumerate(zip(configs, trained, strict=True))
+    results = dict(zip(configs, trained, strict=True))
+    paths = {
+        choice: landscape_view.run_path(results[choice], recorder.snapshots().model(k))
+        for k, choice in enumerate(configs)
     }
-    return data, configs, results
+    return data, results, paths
+
+
+def test_a_path_runs_from_the_start_through_the_snapshots_and_stops_where_it_diverged(
+    traced_runs,
+):
+    from dnn_core.network import params_to_vector
+    from ui.snapshots import Snapshots
+
+    _data, results, paths = traced_runs
+    epochs, vectors = paths["adam"]
+    np.testing.assert_array_equal(vectors[0], params_to_vector(results["adam"].initial_params))
+    np.testing.assert_allclose(vectors[-1], params_to_vector(results["adam"].params), rtol=1e-6)
+    assert epochs[0] == 0 and epochs[-1] == 40 and np.all(np.diff(epochs) > 0)
+    broken = {key: np.full_like(value, np.nan) for key, value in results["adam"].params.items()}
+    kept = Snapshots((0, 1, 2), (results["adam"].params, results["adam"].params, broken))
+    cut_epochs, cut = landscape_view.run_path(results["adam"], kept)
+    assert list(cut_epochs) == [0, 1, 2] and np.all(np.isfinite(cut))
 
 
 def test_the_landscape_draws_every_path_on_the_plane_through_the_lowest_end(traced_runs):
-    data, _configs, results = traced_runs
+    data, results, paths = traced_runs
     names = {"minibatch": "Mini-batch GD", "adam": "Adam"}
     size = landscape_view.GridSize(15, 100)
-    figure, facts = landscape_view.paths_landscape(results, names, data, size)
+    figure, facts = landscape_view.paths_landscape(results, paths, names, data, size)
 
-    contour, *paths = figure.data
+    contour, *drawn = figure.data
     assert contour.type == "contour" and np.asarray(contour.z).shape == (15, 15)
     assert np.asarray(contour.z).dtype == np.float32  # the grid goes light
-    lines = [trace for trace in paths if trace.mode == "lines"]
+    lines = [trace for trace in drawn if trace.mode == "lines"]
     assert [line.name for line in lines] == ["Mini-batch GD", "Adam"]
     assert [line.line.color for line in lines] == [figures.series_color(i) for i in range(2)]
-    ends = [trace for trace in paths if trace.mode == "markers" and trace.name != "start"]
+    ends = [trace for trace in drawn if trace.mode == "markers" and trace.name != "start"]
     assert [end.legendgroup for end in ends] == ["Mini-batch GD", "Adam"]
     assert len({end.marker.symbol for end in ends}) == 2
-    (start,) = [trace for trace in paths if trace.name == "start"]
+    (start,) = [trace for trace in drawn if trace.name == "start"]
     assert len(start.x) == 1  # both paths start from the same weights: one ring
     for line in lines:  # start to end, one point per snapshot and the start
         assert (line.x[0], line.y[0]) == pytest.approx((start.x[0], start.y[0]), abs=1e-5)
-        assert len(line.x) == len(results["adam"].path[0]) + 1
+        assert len(line.x) == len(paths["adam"][0])
     lowest = min(results, key=lambda choice: results[choice].costs[-1])
     assert facts.center == names[lowest]
     end = ends[list(names).index(lowest)]
