@@ -6,17 +6,8 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import (
-    budgets,
-    figures,
-    landscape_view,
-    lesson_controls,
-    live_view,
-    page,
-    replay_view,
-    runs,
-    sidebar,
-)
+from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
+from ui import landscape_view as landscape
 from ui.i18n import _
 
 PREFIX = "reg"
@@ -258,5 +249,5 @@ with norm_text:
         look_for=_("the L2 histograms are squeezed towards zero and lose their long tail."),
     )
 
-bowl = landscape_view.l2_networks(settings, base, trained)
-landscape_view.show_regularization_bowl(data, config.data, bowl)
+bowl = landscape.l2_networks(settings, base, trained)
+landscape.show_regularization_bowl(data, config.data, bowl)
