@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import export, figures, memory, runs, sidebar, state
+from . import chart_payloads, export, memory, runs, sidebar, state
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ def chart(figure: go.Figure, *, key: str, container=None, filename: str | None =
     presentation mode (a restyled copy: ``figure`` may be cached and shared). Its camera
     button saves ``<filename>.png`` (default: the figure's title, else ``key``)."""
     name = filename or figure_title(figure) or key
-    shown = figures.for_display(figure, dark=_dark_page(), large=state.presenting())
+    shown = chart_payloads.sendable(figure, dark=_dark_page(), large=state.presenting())
     (container or st).plotly_chart(
         shown, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
     )
@@ -401,7 +401,7 @@ def stop_on_error() -> Iterator[None]:
 def explain_stall(params: Mapping[str, Any], X: Any) -> None:
     """Say in plain words why a trained network answers the same for every point of
     ``X`` (see :func:`dnn_core.diagnostics.stall`); nothing when it learnt something."""
-    verdict = diagnostics.stall(params, X)
+    verdict = runs.derived("stall", lambda: diagnostics.stall(params, X), params, X)
     if verdict.kind == "zeros":
         text = (
             "Every weight is still exactly 0: each hidden unit outputs 0 and receives a "

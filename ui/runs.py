@@ -38,8 +38,8 @@ from dnn_core import (
 from dnn_core.datasets import Dataset, load
 from dnn_core.training import STACK_SHARED
 
-from . import figures, flights, memory
-from .caches import BoundedCache
+from . import chart_payloads, figures, flights, memory
+from .caches import BoundedCache, fingerprint
 from .sidebar import DataChoice
 
 if TYPE_CHECKING:  # the view imports this module's caches
@@ -84,6 +84,9 @@ RESULTS = BoundedCache(MAX_CACHED_RESULTS, MAX_CACHED_BYTES)
 FIGURES = BoundedCache(MAX_CACHED_FIGURES, MAX_CACHED_BYTES)
 # Live frames, built once for every session following the same run.
 FRAMES = BoundedCache(16, MAX_CACHED_BYTES // 8)
+# What pages compute from finished runs (accuracies, scores, tables), keyed by the content
+# they are computed from: every session of a class asks for the same ones.
+DERIVED = BoundedCache(256, MAX_CACHED_BYTES // 16)
 # Stacks just trained, while their models go into RESULTS one by one.
 STACKS = BoundedCache(8, MAX_CACHED_BYTES // 4)
 # Runs cut short by their budget (or left by everyone), kept so the next request for them
@@ -106,7 +109,8 @@ def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache 
     with _BUILD_LOCKS[hash(cache_key) % len(_BUILD_LOCKS)]:
         value = cache.get(cache_key)
         if value is None:
-            value = figures.packed(build())  # shown by many sessions: encoded once
+            # Shown by many sessions: its arrays encoded once, what it sends kept.
+            value = chart_payloads.share(figures.packed(build()))
             if not _partial_run_shown():
                 cache.put(cache_key, value)
     return value
@@ -119,6 +123,19 @@ def _partial_run_shown() -> bool:
     """Whether this page run has used a run stopped by the time budget."""
     page_run = st.session_state.get(PAGE_RUN_KEY)
     return page_run is not None and st.session_state.get(PARTIAL_RUN_KEY) == page_run
+
+
+def derived(kind: str, build: Callable[[], T], *inputs: Any) -> T:
+    """``build()`` once for every session per ``kind`` and content of ``inputs`` (what it
+    is computed from: parameters, data sets; see :func:`ui.caches.fingerprint`), e.g. a
+    run's accuracies. Keyed by content, so a run cut short (other weights) never passes
+    for the complete one. Later calls return the same object: never mutate it."""
+    cache_key = (kind, fingerprint(inputs))
+    value = DERIVED.get(cache_key)
+    if value is None:
+        value = build()
+        DERIVED.put(cache_key, value)
+    return value
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -263,7 +280,12 @@ def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
 
 
 def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, float]:
-    """``(train accuracy, test accuracy)`` of ``params`` on ``data``."""
+    """``(train accuracy, test accuracy)`` of ``params`` on ``data`` (shared: see
+    :func:`derived`)."""
+    return derived("accuracies", lambda: _accuracies(params, data), params, data)
+
+
+def _accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, float]:
     params = dict(params)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow
         return (
@@ -396,7 +418,12 @@ class SweepScores:
 
 def sweep_scores(results: Sequence[TrainResult], data: Dataset) -> SweepScores:
     """Train and test accuracy of each network of a sweep (in order) on ``data``."""
-    scores = np.array([accuracies(result.params, data) for result in results])  # (K, 2)
+    scores = derived(  # (K, 2)
+        "sweep accuracies",
+        lambda: np.array([_accuracies(result.params, data) for result in results]),
+        [result.params for result in results],
+        data,
+    )
     diverged = [result for result in results if result.diverged]
     return SweepScores(
         scores[:, 0], scores[:, 1], bool(diverged), diverged[0].message if diverged else ""
@@ -423,14 +450,18 @@ def accuracy_table(
     label: str = "model",
 ):
     """The course's comparison table of ``results`` (name -> TrainResult) on ``data``:
-    one row per run, shown as ``names[name]`` (default: the name itself)."""
-    scores = [accuracies(result.params, data) for result in results.values()]
-    return figures.results_table(
-        [(names or {}).get(name, name) for name in results],
-        [train for train, _ in scores],
-        [test for _, test in scores],
-        label=label,
-    )
+    one row per run, shown as ``names[name]`` (default: the name itself). Built once for
+    every session (see :func:`derived`); each gets its own copy to change."""
+    rows = [(names or {}).get(name, name) for name in results]
+    params = [result.params for result in results.values()]
+
+    def build():
+        scores = [_accuracies(run_params, data) for run_params in params]
+        return figures.results_table(
+            rows, [train for train, _ in scores], [test for _, test in scores], label=label
+        )
+
+    return derived("accuracy table", build, rows, params, data, label).copy()
 
 
 @dataclass
