@@ -1,7 +1,8 @@
 """CPU seconds the lessons cost the server: cold default pages, the course presets, and a
 class opening one link at once.
 
-Run by hand from the repository root:  ``python bench/page_bench.py [--repeats 3] [--sessions 8]``
+Run by hand from the repository root:
+``python bench/page_bench.py [--repeats 3] [--sessions 8] [--only-sessions]``
 
 Every figure is CPU time of this whole process (``time.process_time``: the sessions' script
 threads and the run workers together), as a page costs a shared server, with imports warm.
@@ -181,7 +182,7 @@ def sessions_at_once(path: str, count: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of each measurement")
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument(
         "--only-sessions",
@@ -198,16 +199,27 @@ def main() -> None:
     print(f"(AppTest's own {harness:.3f} CPU s per page run is subtracted from every figure)")
     if not args.only_sessions:
         pages_and_presets(args.repeats, harness)
+    class_on_one_link(args.sessions, args.repeats, harness)
+
+
+def class_on_one_link(count: int, repeats: int, harness: float) -> None:
+    """``count`` sessions at once against one, ``repeats`` times in turn: medians, and the
+    median of each round's ratio (a shared machine's load moves single rounds a lot)."""
     path = PAGES["Regularization"][0]
-    one_cpu, one_wall = sessions_at_once(path, 1)
-    many_cpu, many_wall = sessions_at_once(path, args.sessions)
-    one_cpu, many_cpu = one_cpu - harness, many_cpu - args.sessions * harness
-    print(f"\n{args.sessions} sessions opening the default Regularization link at once")
-    print(f"  one session        {one_cpu:8.2f} CPU s {one_wall:8.2f} wall s")
-    print(
-        f"  {args.sessions} sessions         {many_cpu:8.2f} CPU s {many_wall:8.2f} wall s   "
-        f"{many_cpu / one_cpu:.2f}x one session's CPU (target <= 2x)"
+    rounds = []
+    for _ in range(repeats):
+        one_cpu, one_wall = sessions_at_once(path, 1)
+        many_cpu, many_wall = sessions_at_once(path, count)
+        one_cpu, many_cpu = one_cpu - harness, many_cpu - count * harness
+        rounds.append((one_cpu, one_wall, many_cpu, many_wall, many_cpu / one_cpu))
+    one_cpu, one_wall, many_cpu, many_wall, ratio = (
+        statistics.median(column) for column in zip(*rounds, strict=True)
     )
+    ratios = ", ".join(f"{values[-1]:.2f}" for values in rounds)
+    print(f"\n{count} sessions opening the default Regularization link at once (medians)")
+    print(f"  one session        {one_cpu:8.2f} CPU s {one_wall:8.2f} wall s")
+    print(f"  {count} sessions         {many_cpu:8.2f} CPU s {many_wall:8.2f} wall s")
+    print(f"  ratio {ratio:.2f}x one session's CPU (target <= 2x); rounds: {ratios}")
 
 
 def pages_and_presets(repeats: int, harness: float) -> None:

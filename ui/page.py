@@ -181,7 +181,8 @@ def _dark_page() -> bool:
 def chart(figure: go.Figure, *, key: str, container=None, filename: str | None = None) -> None:
     """Show a figure from :mod:`ui.figures` as designed (its own template and palette, not
     Streamlit's chart theme), full width, in the page's light or dark theme and larger in
-    presentation mode (a restyled copy: ``figure`` may be cached and shared). Its camera
+    presentation mode (a restyled copy: ``figure`` may be cached and shared; for a shared
+    one, what it sends is built once per look: :mod:`ui.chart_payloads`). Its camera
     button saves ``<filename>.png`` (default: the figure's title, else ``key``)."""
     name = filename or figure_title(figure) or key
     shown = chart_payloads.sendable(figure, dark=_dark_page(), large=state.presenting())
