@@ -176,7 +176,9 @@ def sessions_at_once(path: str, count: int) -> tuple[float, float]:
 
     measured = cpu_seconds(everyone)
     if failed:
-        raise SystemExit(f"{count} sessions opening {path}: " + "; ".join(sorted(failed)))
+        raise SystemExit(
+            f"{len(failed)} of {count} sessions opening {path} failed: " + "; ".join(sorted(failed))
+        )
     return measured
 
 
