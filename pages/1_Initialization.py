@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import diagnostics
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar, units_view
 
 PREFIX = "init"
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -165,3 +165,5 @@ page.explain(
     r"\;\Rightarrow\; dW^{[1]}_{1,:} = dW^{[1]}_{2,:}",
     look_for="identical stripes in the first two maps (all white for zeros), distinct rows for He.",
 )
+
+units_view.initialization_unit_maps(PREFIX, data, config.data, scheme, trained, configs)
