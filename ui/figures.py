@@ -1014,7 +1014,7 @@ def _light_points(X: np.ndarray, Y: np.ndarray, *, xaxis: str, yaxis: str) -> li
             xaxis=xaxis,
             yaxis=yaxis,
             mode="markers",
-            marker={"size": 3, "color": CLASS_COLORS[label], "opacity": 0.6},
+            marker={"size": 2, "color": CLASS_COLORS[label], "opacity": 0.4},
             hoverinfo="skip",
             showlegend=False,
             name=f"class {label}",
@@ -1055,13 +1055,17 @@ def unit_maps_figure(
         rows += -(-len(values) // columns)
     rows = max(rows, 1)
     titles = [""] * (rows * columns)
+    # Cells without a unit get no axes (a layer of 5 beside one of 10: less to send).
+    specs = [[None] * columns for _row in range(rows)]
     for (_layer, unit), (row, column) in places.items():
         titles[(row - 1) * columns + column - 1] = str(unit + 1)
+        specs[row - 1][column - 1] = {}
     plot_px = rows * TILE_PX + (rows - 1) * TILE_GAP_PX
     fig = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=titles,
+        specs=specs,
+        subplot_titles=[title for title in titles if title],
         horizontal_spacing=0.1 / columns,
         vertical_spacing=TILE_GAP_PX / plot_px if rows > 1 else 0.0,
     )
@@ -1083,6 +1087,7 @@ def unit_maps_figure(
                     z=_float32(unit_map),
                     **grid,
                     coloraxis=scale,
+                    zsmooth="best",  # a coarse grid, drawn smooth (in the browser)
                     meta=[layer, unit + 1],
                     name=f"{layer}.{unit + 1}",
                     hovertemplate=hover,

@@ -27,12 +27,13 @@ MAX_MAPS = 60
 """Small maps a figure shows at most (a layer's first units): 6 layers of 100 units would
 be 600 maps, too many to read and to send to a class."""
 MAX_UNITS_PER_LAYER = 20  # two rows of ten
-MAP_POINTS = 24 * 40 * 40
-"""Grid points of all small maps together: 24 maps of 40 x 40, sent as float32, about 200 kB
-(more maps get a coarser grid, down to :data:`MIN_RESOLUTION`)."""
-MAX_RESOLUTION = 40
-MIN_RESOLUTION = 24
-LARGE_RESOLUTION = figures.COMPACT_RESOLUTION  # the chosen unit, drawn a third of a page wide
+MAP_POINTS = 24 * 32 * 32
+"""Grid points of all small maps together: 24 maps of 32 x 32, sent as float32, about
+130 kB (more maps get a coarser grid, down to :data:`MIN_RESOLUTION`). A small map is
+60-80 px tall on a laptop or a projector, so 32 points a side already draw it smoothly."""
+MAX_RESOLUTION = 32
+MIN_RESOLUTION = 20
+LARGE_RESOLUTION = figures.LIVE_RESOLUTION  # the chosen unit, a third of a page wide
 WHEN = ("start", "trained")  # the weights drawn: the initial ones, or the trained ones
 
 
@@ -205,18 +206,19 @@ def unit_maps(
         )
 
     options = [(layer, unit) for layer, size in enumerate(sizes, 1) for unit in range(size)]
+    # Above the large map, so a phone (one column) shows the choice before its map.
+    layer, unit = bound_widget(
+        st.columns([2, 3])[0].selectbox,
+        _("Unit to show large"),
+        key(prefix, "unit"),
+        options[0],
+        options=options,
+        format_func=lambda option: _("Layer {layer}, unit {unit}").format(
+            layer=option[0], unit=option[1] + 1
+        ),
+    )
     map_column, text_column = st.columns([3, 2])
     with text_column:
-        layer, unit = bound_widget(
-            st.selectbox,
-            _("Unit to show large"),
-            key(prefix, "unit"),
-            options[0],
-            options=options,
-            format_func=lambda option: _("Layer {layer}, unit {unit}").format(
-                layer=option[0], unit=option[1] + 1
-            ),
-        )
         page.explain(
             _(
                 "The chosen unit's output at every point of the plane, with the training "

@@ -77,7 +77,7 @@ def test_one_small_map_per_hidden_unit_of_the_default_network():
     assert list(maps) == [f"1.{unit}" for unit in range(1, 11)] + [
         f"2.{unit}" for unit in range(1, 6)
     ]
-    assert {value.shape for value in maps.values()} == {(40, 40)}
+    assert {value.shape for value in maps.values()} == {(units_view.MAX_RESOLUTION,) * 2}
     assert {value.dtype for value in maps.values()} == {np.dtype(np.float32)}
     assert np.ptp(layer_maps(maps, 1), axis=0).max() > 0.1  # He: the units differ
     assert verdict(app) == "**Every unit has a map of its own: the symmetry is broken.**"
@@ -151,7 +151,10 @@ def test_a_wide_network_shows_a_bounded_number_of_maps_and_says_so():
     assert len(maps) == 4 * per_layer  # the first 15 of each layer's 30
     assert "1.15" in maps and "1.16" not in maps
     resolution = next(iter(maps.values())).shape[0]
-    assert resolution < 40 and len(maps) * resolution**2 <= units_view.MAP_POINTS
+    assert (
+        resolution < units_view.MAX_RESOLUTION
+        and len(maps) * resolution**2 <= units_view.MAP_POINTS
+    )
     captions = [item.value for item in app.caption]
     assert "Layer 4: the first 15 of its 30 units (choose any below)." in captions
     # Every unit can still be chosen and shown large, the hidden ones too.
