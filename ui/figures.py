@@ -1110,6 +1110,15 @@ def unit_maps_figure(
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], constrain="domain", **plain)
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], constrain="domain", **plain)
     fig.update_annotations(font={"size": SMALL_FONT_SIZE})  # the unit numbers
+    # Room above the first row for its unit numbers, inside the plot area (so it scales
+    # with the figure in presentation mode, where the title's margin is set anew).
+    shrink = plot_px / (plot_px + TILE_GAP_PX)
+    for name in fig.layout:
+        if name.startswith("yaxis") and fig.layout[name].domain:
+            low, high = fig.layout[name].domain
+            fig.layout[name].domain = [low * shrink, high * shrink]
+    for annotation in fig.layout.annotations:
+        annotation.y *= shrink
     for layer, scale in scales.items():
         # The layer's range beside its rows: from the top of its first row of maps to the
         # bottom of its last.
@@ -1133,10 +1142,9 @@ def unit_maps_figure(
         }
     fig.update_layout(showlegend=False)
     fig = _style(fig, title)
-    # Room above the first row for its unit numbers, and little else around the maps.
-    top_px, bottom_px = fig.layout.margin.t + 25, 15
+    top_px, bottom_px = fig.layout.margin.t, 15
     fig.update_layout(
-        height=top_px + plot_px + bottom_px,
+        height=top_px + TILE_GAP_PX + plot_px + bottom_px,
         margin={"t": top_px, "b": bottom_px, "l": 40, "r": 20},
     )
     return fig

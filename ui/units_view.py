@@ -188,9 +188,7 @@ def unit_maps(
         )
     network = networks[chosen]
     params = network.result.initial_params if when == "start" else network.result.params
-    title = (
-        _("Hidden units at initialization") if when == "start" else _("Hidden units after training")
-    )
+    title = _("Units at initialization") if when == "start" else _("Units after training")
     figure, identical, silent, capped = memoize(
         ("unit maps", data_key, network.run_key, when, points),
         lambda: small_maps(params, data, points=points, title=title),
@@ -198,11 +196,17 @@ def unit_maps(
     page.chart(figure, key=f"{prefix}-unit-maps")
     sizes = _hidden_sizes(params)
     st.markdown(f"**{_verdict(identical, len(sizes), silent=silent)}**")
-    for layer, (shown, total) in capped.items():
-        page.caption(
-            _("Layer {layer}: the first {shown} of its {total} units (choose any below).").format(
+    if capped:
+        parts = "; ".join(
+            _("layer {layer}, the first {shown} of {total}").format(
                 layer=layer, shown=shown, total=total
             )
+            for layer, (shown, total) in capped.items()
+        )
+        st.caption(
+            _(
+                "Too many units to draw them all: {parts}. Any unit can be shown large below."
+            ).format(parts=parts)
         )
 
     options = [(layer, unit) for layer, size in enumerate(sizes, 1) for unit in range(size)]

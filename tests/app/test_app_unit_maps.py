@@ -156,7 +156,11 @@ def test_a_wide_network_shows_a_bounded_number_of_maps_and_says_so():
         and len(maps) * resolution**2 <= units_view.MAP_POINTS
     )
     captions = [item.value for item in app.caption]
-    assert "Layer 4: the first 15 of its 30 units (choose any below)." in captions
+    assert (
+        "Too many units to draw them all: layer 1, the first 15 of 30; layer 2, the first 15 "
+        "of 30; layer 3, the first 15 of 30; layer 4, the first 15 of 30. Any unit can be "
+        "shown large below."
+    ) in captions
     # Every unit can still be chosen and shown large, the hidden ones too.
     app.selectbox(key="init_unit").set_value((3, 29)).run()
     assert chart(app, LARGE)["layout"]["title"]["text"] == "Layer 3, unit 30"
