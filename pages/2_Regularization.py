@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar, units_view
 
 PREFIX = "reg"
 LAMBDA = lesson_controls.LAMBDA
@@ -182,3 +182,5 @@ with norm_text:
         r"\alpha\, dW^{[l]}_{\text{cross-entropy}}",
         look_for="the L2 histograms are squeezed towards zero and lose their long tail.",
     )
+
+units_view.regularization_unit_maps(PREFIX, data, config.data, course_runs, course_configs)

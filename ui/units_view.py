@@ -167,10 +167,19 @@ def _choice(label: str, widget_key: str, options, format_func, default=None):
 
 
 def unit_maps(
-    prefix: str, data: Dataset, data_key: Hashable, networks: Mapping[str, UnitNetwork]
+    prefix: str,
+    data: Dataset,
+    data_key: Hashable,
+    networks: Mapping[str, UnitNetwork],
+    *,
+    text: str,
+    look_for: str,
 ) -> None:
-    """The section: which network and when, its small maps, which layers are symmetric,
-    then a chosen unit large. ``networks``: option id (stable, in the URL) -> network."""
+    """The section: its header and explanation (``text``, ``look_for``), which network
+    and when, its small maps, which layers are symmetric, then a chosen unit large.
+    ``networks``: option id (stable, in the URL) -> network."""
+    st.header(_("Inside the network: one map per hidden unit"))
+    page.explain(text, look_for=look_for)
     picks = st.columns([3, 3, 2], vertical_alignment="bottom")
     with picks[0]:
         chosen = _choice(
@@ -258,32 +267,50 @@ def initialization_unit_maps(
     """The Initialization lesson's section: the chosen scheme's network and the constant
     start's (trained as ``trained["constant"]`` from ``configs["he"]``'s settings)."""
     constant_weight = lesson_controls.CONSTANT_WEIGHT
-    st.header(_("Inside the network: one map per hidden unit"))
-    page.explain(
-        _(
-            "Every small map is one hidden unit: its output at each point of the plane, "
-            "a layer a row, each layer on its own colour scale beside its row (no colour: "
-            "the unit outputs 0 there)."
+    networks = {
+        "scheme": UnitNetwork(lesson_controls.SCHEMES[scheme], trained[scheme], configs[scheme]),
+        "constant": UnitNetwork(
+            _("All weights {weight:g}").format(weight=constant_weight),
+            trained["constant"],
+            (configs["he"], "constant", constant_weight),
         ),
-        look_for=_(
-            "with zeros every map is empty; with all weights {weight:g} every map of a "
-            "layer is the same, at the start and after training: the symmetry never "
-            "breaks. With He or Xavier each unit has its own map, and training turns them "
-            "into pieces of the rings."
-        ).format(weight=constant_weight),
+    }
+    text = _(
+        "Every small map is one hidden unit: its output at each point of the plane, "
+        "a layer a row, each layer on its own colour scale beside its row (no colour: "
+        "the unit outputs 0 there)."
     )
-    unit_maps(
-        prefix,
-        data,
-        data_key,
-        {
-            "scheme": UnitNetwork(
-                lesson_controls.SCHEMES[scheme], trained[scheme], configs[scheme]
-            ),
-            "constant": UnitNetwork(
-                _("All weights {weight:g}").format(weight=constant_weight),
-                trained["constant"],
-                (configs["he"], "constant", constant_weight),
-            ),
-        },
+    look_for = _(
+        "with zeros every map is empty; with all weights {weight:g} every map of a "
+        "layer is the same, at the start and after training: the symmetry never "
+        "breaks. With He or Xavier each unit has its own map, and training turns them "
+        "into pieces of the rings."
+    ).format(weight=constant_weight)
+    unit_maps(prefix, data, data_key, networks, text=text, look_for=look_for)
+
+
+def regularization_unit_maps(
+    prefix: str,
+    data: Dataset,
+    data_key: Hashable,
+    runs: Mapping[str, TrainResult],
+    configs: Mapping[str, TrainConfig],
+) -> None:
+    """The Regularization lesson's section: the hidden units of the course's three models
+    (``runs`` and ``configs`` keyed alike: no regularization, L2, dropout)."""
+    networks = {
+        model: UnitNetwork(lesson_controls.MODES[model], runs[name], configs[name])
+        for model, name in zip(("none", "l2", "dropout"), configs, strict=True)
+    }
+    text = _(
+        "What each hidden unit of the course's three models computes: a small map per "
+        "unit of its output over the plane, a layer a row, each layer on its own colour "
+        "scale."
     )
+    look_for = _(
+        "compare the ranges beside the rows: with L2 the units' outputs stay smaller, "
+        "because L2 keeps the weights small. All three start from the same weights "
+        "(switch to At initialization), so every difference after training comes from "
+        "the regularization."
+    )
+    unit_maps(prefix, data, data_key, networks, text=text, look_for=look_for)

@@ -28,10 +28,12 @@ def quick_page(**settings):
 
 def small_maps(app) -> dict[str, np.ndarray]:
     """Small map name ("layer.unit", units from 1) -> its values ``(r, r)``."""
+    return small_maps_of(chart(app, SMALL))
+
+
+def small_maps_of(figure: dict) -> dict[str, np.ndarray]:
     return {
-        trace["name"]: array(trace["z"])
-        for trace in chart(app, SMALL)["data"]
-        if trace["type"] == "heatmap"
+        trace["name"]: array(trace["z"]) for trace in figure["data"] if trace["type"] == "heatmap"
     }
 
 
@@ -164,3 +166,27 @@ def test_a_wide_network_shows_a_bounded_number_of_maps_and_says_so():
     # Every unit can still be chosen and shown large, the hidden ones too.
     app.selectbox(key="init_unit").set_value((3, 29)).run()
     assert chart(app, LARGE)["layout"]["title"]["text"] == "Layer 3, unit 30"
+
+
+def test_regularization_shows_the_three_models_units_from_one_start():
+    app = open_page("pages/2_Regularization.py", reg_iterations=300).run()
+
+    assert_clean(app)
+    models = app.button_group(key="reg_units_net")
+    assert models.options == ["None", "L2", "Dropout"]
+    plain = chart(app, "reg-unit-maps")
+    assert len(small_maps_of(plain)) == 20 + 3  # the lesson's (20, 3) network
+    app.button_group(key="reg_units_net").set_value("l2").run()
+    l2 = chart(app, "reg-unit-maps")
+    # L2 keeps the weights, and so the units' outputs, smaller: every layer's range shrinks.
+    for scale in ("coloraxis", "coloraxis2"):
+        assert l2["layout"][scale]["cmax"] < plain["layout"][scale]["cmax"]
+    # All three start from the same weights: the same maps at initialization.
+    starts = []
+    for model in ("none", "l2", "dropout"):
+        app.button_group(key="reg_units_net").set_value(model)
+        app.button_group(key="reg_units_when").set_value("start").run()
+        starts.append(small_maps_of(chart(app, "reg-unit-maps")))
+    assert_clean(app)
+    for other in starts[1:]:
+        assert all(np.array_equal(other[name], starts[0][name]) for name in starts[0])
