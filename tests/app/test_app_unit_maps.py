@@ -3,6 +3,9 @@ hidden unit, identical maps for a symmetric start, and a chosen unit shown large
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from dnn_core import forward
@@ -190,3 +193,46 @@ def test_regularization_shows_the_three_models_units_from_one_start():
     assert_clean(app)
     for other in starts[1:]:
         assert all(np.array_equal(other[name], starts[0][name]) for name in starts[0])
+
+
+def test_a_chosen_unit_the_new_network_lacks_falls_back_to_the_first():
+    app = quick_page()
+    app.selectbox(key="init_unit").set_value((2, 4)).run()
+
+    app.text_input(key="init_hidden").set_value("3").run()  # one hidden layer of 3 units
+
+    assert_clean(app)
+    assert len(small_maps(app)) == 3
+    assert chart(app, LARGE)["layout"]["title"]["text"] == "Layer 1, unit 1"
+
+
+def test_a_class_opening_the_lesson_at_once_builds_the_maps_once(monkeypatch):
+    builds = []
+    lock = threading.Lock()
+
+    def counted(function):
+        def wrapper(*args, **kwargs):
+            with lock:
+                builds.append(function.__name__)
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(units_view, "small_maps", counted(units_view.small_maps))
+    monkeypatch.setattr(units_view, "large_map", counted(units_view.large_map))
+    sessions = 3
+    start = threading.Barrier(sessions)
+
+    def open_lesson(_):
+        app = open_page(PAGE, **QUICK)
+        start.wait()
+        return app.run()
+
+    with ThreadPoolExecutor(sessions) as pool:
+        apps = list(pool.map(open_lesson, range(sessions)))
+
+    for app in apps:
+        assert_clean(app)
+    assert sorted(builds) == ["large_map", "small_maps"]  # once for everyone
+    shown = [chart(app, SMALL)["data"] for app in apps]
+    assert all(view == shown[0] for view in shown)
