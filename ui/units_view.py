@@ -82,9 +82,21 @@ def identical_layers(maps: Mapping[int, np.ndarray]) -> tuple[int, ...]:
     )
 
 
+@dataclass(frozen=True)
+class MapsSummary:
+    """What the small maps show, in numbers for the sentence under them: the layers whose
+    maps are all the same (``identical``), how many maps are 0 everywhere (``empty``; all
+    of them: ``silent``), and ``capped``: layer -> ``(shown, total)`` for the layers not
+    shown in full."""
+
+    identical: tuple[int, ...]
+    empty: int
+    silent: bool
+    capped: dict[int, tuple[int, int]]
+
+
 def small_maps(params: Mapping[str, np.ndarray], data: Dataset, *, points: bool, title: str):
-    """``(figure of the small maps, layers whose maps are identical, whether every map
-    is 0 everywhere, {layer: (shown, total)} of the layers not shown in full)``."""
+    """``(figure of the small maps, its MapsSummary)``."""
     sizes = _hidden_sizes(params)
     units = shown_units(sizes)
     resolution = small_resolution(sum(len(chosen) for chosen in units.values()))
@@ -109,8 +121,9 @@ def small_maps(params: Mapping[str, np.ndarray], data: Dataset, *, points: bool,
         for layer, size in enumerate(sizes, 1)
         if len(units[layer]) < size
     }
-    silent = not any(np.any(values) for values in maps.values())
-    return figure, identical_layers(maps), silent, capped
+    empty = sum(int(np.sum(~np.any(values, axis=(1, 2)))) for values in maps.values())
+    shown = sum(len(values) for values in maps.values())
+    return figure, MapsSummary(identical_layers(maps), empty, empty == shown, capped)
 
 
 def large_map(
@@ -132,25 +145,32 @@ def _when_label(when: str) -> str:
     return _("At initialization") if when == "start" else _("After training")
 
 
-def _verdict(identical: Sequence[int], layers: int, *, silent: bool) -> str:
-    """In words: which layers' units are copies of one another (``silent``: every unit
-    shown outputs 0 everywhere)."""
-    if silent:
+def _verdict(summary: MapsSummary, layers: int) -> str:
+    """In words: which layers' units are copies of one another, and which units are
+    silent."""
+    if summary.silent:
         return _(
             "Every unit outputs 0 at every point: all maps are the same, and empty. No "
             "signal reaches the output, and no gradient comes back."
         )
-    if not identical:
-        return _("Every unit has a map of its own: the symmetry is broken.")
+    identical = summary.identical
     names = ", ".join(str(layer) for layer in identical)
-    if len(identical) == layers:
-        return _(
+    if not identical:
+        verdict = _("Every unit has a map of its own: the symmetry is broken.")
+    elif len(identical) == layers:
+        verdict = _(
             "In every layer all maps are the same (layers {layers}): each layer works like "
             "a single unit, copied."
         ).format(layers=names)
-    return _("All maps are the same in layer(s) {layers}: those units are copies.").format(
-        layers=names
-    )
+    else:
+        verdict = _("All maps are the same in layer(s) {layers}: those units are copies.")
+        verdict = verdict.format(layers=names)
+    if summary.empty and not identical:
+        verdict += " " + _(
+            "{count} map(s) are empty: those units output 0 at every point (dead ReLUs) and "
+            "pass nothing on."
+        ).format(count=summary.empty)
+    return verdict
 
 
 def _choice(label: str, widget_key: str, options, format_func, default=None):
@@ -198,19 +218,19 @@ def unit_maps(
     network = networks[chosen]
     params = network.result.initial_params if when == "start" else network.result.params
     title = _("Units at initialization") if when == "start" else _("Units after training")
-    figure, identical, silent, capped = memoize(
+    figure, summary = memoize(
         ("unit maps", data_key, network.run_key, when, points),
         lambda: small_maps(params, data, points=points, title=title),
     )
     page.chart(figure, key=f"{prefix}-unit-maps")
     sizes = _hidden_sizes(params)
-    st.markdown(f"**{_verdict(identical, len(sizes), silent=silent)}**")
-    if capped:
+    st.markdown(f"**{_verdict(summary, len(sizes))}**")
+    if summary.capped:
         parts = "; ".join(
             _("layer {layer}, the first {shown} of {total}").format(
                 layer=layer, shown=shown, total=total
             )
-            for layer, (shown, total) in capped.items()
+            for layer, (shown, total) in summary.capped.items()
         )
         st.caption(
             _(

@@ -136,11 +136,11 @@ def test_wide_networks_are_capped_in_maps_and_grid_points():
 def test_the_largest_network_sends_a_bounded_figure(circles):
     params = init_params([2, *[100] * 6, 1], "he", seed=3)
 
-    fig, identical, silent, capped = units_view.small_maps(
-        params, circles, points=False, title="Units"
-    )
+    fig, summary = units_view.small_maps(params, circles, points=False, title="Units")
 
     assert len(heatmaps(fig)) == units_view.MAX_MAPS
-    assert capped == dict.fromkeys(range(1, 7), (10, 100))
-    assert identical == () and not silent
+    assert summary.capped == dict.fromkeys(range(1, 7), (10, 100))
+    assert summary.identical == () and not summary.silent
+    empty = sum(not np.any(trace.z) for trace in heatmaps(fig))
+    assert summary.empty == empty
     assert len(figures.packed(fig).to_json()) < 300_000  # bytes every student receives
