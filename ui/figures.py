@@ -973,7 +973,7 @@ DARK_ACTIVATION_SCALE = [
 ]
 _DARK_SCALES[_scale_key(ACTIVATION_SCALE)] = DARK_ACTIVATION_SCALE
 UNIT_COLUMNS = 10  # small maps per row: a layer of 10 units fills one
-TILE_PX = 78  # height of a row of small maps (the maps keep equal axes)
+TILE_PX = 64  # height of a row of small maps: a laptop page fits ten maps that tall a row
 TILE_GAP_PX = 28  # between rows: room for the unit numbers above the maps
 TILE_FRAME = THRESHOLD_COLOR  # an empty (all-zero) map still shows where it is
 
