@@ -7,7 +7,15 @@ from . import datasets
 from .gradcheck import GradCheckReport, gradient_check
 from .initializers import init_params
 from .losses import compute_cost, relu, sigmoid
-from .network import accuracy, backward, decision_grid, forward, predict, predict_proba
+from .network import (
+    accuracy,
+    backward,
+    decision_grid,
+    forward,
+    hidden_unit_maps,
+    predict,
+    predict_proba,
+)
 from .training import TrainConfig, TrainProgress, TrainResult, TrainState, train, train_stack
 
 __all__ = [
@@ -23,6 +31,7 @@ __all__ = [
     "decision_grid",
     "forward",
     "gradient_check",
+    "hidden_unit_maps",
     "init_params",
     "predict",
     "predict_proba",

@@ -6,7 +6,17 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
+from ui import (
+    budgets,
+    figures,
+    lesson_controls,
+    live_view,
+    page,
+    replay_view,
+    runs,
+    sidebar,
+    units_view,
+)
 from ui.i18n import _
 
 PREFIX = "reg"
@@ -247,3 +257,5 @@ with norm_text:
         r"\alpha\, dW^{[l]}_{\text{cross-entropy}}",
         look_for=_("the L2 histograms are squeezed towards zero and lose their long tail."),
     )
+
+units_view.regularization_unit_maps(PREFIX, data, config.data, course_runs, course_configs)

@@ -46,6 +46,8 @@ def test_page_runs_clean_and_draws_every_chart():
         "reg-sweep-lambd",
         "reg-sweep-keep_prob",
         "reg-weights",
+        "reg-unit-maps",
+        "reg-unit-map",
     ]
     assert {"Train accuracy", "Test accuracy", "Gap (train - test)", "Final cost"} <= set(
         metrics(app)
