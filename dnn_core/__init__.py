@@ -17,7 +17,15 @@ from .landscape import (
     trajectory_plane,
 )
 from .losses import compute_cost, relu, sigmoid
-from .network import accuracy, backward, decision_grid, forward, predict, predict_proba
+from .network import (
+    accuracy,
+    backward,
+    decision_grid,
+    forward,
+    hidden_unit_maps,
+    predict,
+    predict_proba,
+)
 from .training import TrainConfig, TrainProgress, TrainResult, TrainState, train, train_stack
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "filter_normalized_direction",
     "forward",
     "gradient_check",
+    "hidden_unit_maps",
     "init_params",
     "landscape",
     "predict",

@@ -11,6 +11,7 @@ run K models at once (used by sweeps and the batched gradient check), activation
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -129,6 +130,15 @@ a 160 x 160 grid through six layers of 100 units would hold 250 MB at once. (Sli
 size are also faster than one pass: they stay in the CPU's cache.)"""
 
 
+def _examples_per_pass(params: dict[str, np.ndarray], max_bytes: int) -> int:
+    """How many examples one :func:`forward` pass may take to keep its cache (Z and A of
+    every unit of every model, float64) within ``max_bytes``."""
+    per_example = 16 * sum(
+        math.prod(params[f"W{layer}"].shape[:-1]) for layer in range(1, num_layers(params) + 1)
+    )
+    return max(1, max_bytes // per_example)
+
+
 def predict_proba(
     X: np.ndarray, params: dict[str, np.ndarray], *, activation: str = "relu"
 ) -> np.ndarray:
@@ -136,12 +146,7 @@ def predict_proba(
 
     The examples go through in slices that keep the pass within :data:`PREDICT_BYTES`.
     """
-    # Z and A of every unit of every model, float64, per example.
-    layers = len(params) // 2
-    per_example = 16 * sum(
-        math.prod(params[f"W{layer}"].shape[:-1]) for layer in range(1, layers + 1)
-    )
-    step = max(1, PREDICT_BYTES // per_example)
+    step = _examples_per_pass(params, PREDICT_BYTES)
     m = X.shape[-1]
     if m <= step:
         return forward(X, params, activation=activation)[0]
@@ -189,6 +194,19 @@ def decision_grid(
         ``(xs (resolution,), ys (resolution,), probs (resolution, resolution))`` with
         ``probs[i, j]`` the probability at ``(xs[j], ys[i])``.
     """
+    xs, ys, grid = plane_grid(X, resolution=resolution, margin=margin)
+    probs = predict_proba(grid, params, activation=activation).reshape(resolution, resolution)
+    return xs, ys, probs
+
+
+def plane_grid(X: np.ndarray, *, resolution: int, margin: float):
+    """A regular grid of ``resolution`` x ``resolution`` points covering the range of the
+    points ``X (2, m)`` plus ``margin`` of its span on each side.
+
+    Returns:
+        ``(xs (r,), ys (r,), grid (2, r * r))``, the grid row by row: point ``i * r + j``
+        is ``(xs[j], ys[i])``.
+    """
     lo, hi = X.min(axis=1), X.max(axis=1)
     pad = margin * np.maximum(hi - lo, 1e-9)
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
@@ -196,8 +214,64 @@ def decision_grid(
     grid = np.empty((2, resolution * resolution))
     grid[0] = np.tile(xs, resolution)
     grid[1] = np.repeat(ys, resolution)
-    probs = predict_proba(grid, params, activation=activation).reshape(resolution, resolution)
-    return xs, ys, probs
+    return xs, ys, grid
+
+
+def hidden_unit_maps(
+    params: dict[str, np.ndarray],
+    X: np.ndarray,
+    *,
+    resolution: int = 40,
+    margin: float = 0.25,
+    units: Mapping[int, Sequence[int]] | None = None,
+    max_bytes: int = PREDICT_BYTES,
+    activation: str = "relu",
+):
+    """Each hidden unit's activation over a regular grid covering the data, layer by layer:
+    what every unit computes of the input plane.
+
+    Args:
+        params: a network with 2 inputs (one model, not a stack).
+        X: points ``(2, m)`` whose range (plus ``margin`` of its span) the grid covers.
+        resolution: points per axis.
+        units: hidden layer -> the (0-based) units to keep, in order; only those layers
+            are returned. Default: every unit of every hidden layer. The answer holds
+            ``units x resolution**2`` floats, so a caller bounds it with this.
+        max_bytes: working memory of one forward pass; the grid goes through in slices
+            that keep within it (as :func:`predict_proba` does).
+        activation: the network's hidden activation.
+
+    Returns:
+        ``(xs (r,), ys (r,), maps)``, ``maps`` hidden layer ``l`` ->
+        ``(n_kept, r, r)``: ``maps[l][k, i, j]`` is ``A{l}`` of the k-th kept unit at
+        ``(xs[j], ys[i])``.
+
+    Raises:
+        ValueError: for a layer that is not a hidden layer or a unit it does not have.
+    """
+    hidden = num_layers(params) - 1
+    if units is None:
+        units = {layer: range(params[f"W{layer}"].shape[0]) for layer in range(1, hidden + 1)}
+    kept = {}
+    for layer, chosen in units.items():
+        if not 1 <= layer <= hidden:
+            raise ValueError(f"Layer {layer} is not a hidden layer (1 to {hidden}).")
+        indices = np.asarray(chosen, dtype=np.intp).reshape(-1)
+        size = params[f"W{layer}"].shape[0]
+        if indices.size and (indices.min() < 0 or indices.max() >= size):
+            raise ValueError(f"Hidden layer {layer} has units 0 to {size - 1}.")
+        kept[layer] = indices
+    xs, ys, grid = plane_grid(X, resolution=resolution, margin=margin)
+    m = grid.shape[1]
+    maps = {layer: np.empty((indices.size, m)) for layer, indices in kept.items()}
+    step = _examples_per_pass(params, max_bytes)
+    for start in range(0, m, step):
+        _, cache = forward(grid[:, start : start + step], params, activation=activation)
+        for layer, indices in kept.items():
+            maps[layer][:, start : start + step] = cache[f"A{layer}"][indices]
+        del cache  # before the next slice's pass, or two caches would be alive at once
+    shape = (resolution, resolution)
+    return xs, ys, {layer: values.reshape(-1, *shape) for layer, values in maps.items()}
 
 
 def params_to_vector(params: dict[str, np.ndarray]) -> np.ndarray:

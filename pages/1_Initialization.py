@@ -5,7 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import diagnostics
-from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
+from ui import (
+    budgets,
+    figures,
+    lesson_controls,
+    live_view,
+    page,
+    replay_view,
+    runs,
+    sidebar,
+    units_view,
+)
 from ui.i18n import _
 
 PREFIX = "init"
@@ -203,3 +213,5 @@ page.explain(
         "identical stripes in the first two maps (all white for zeros), distinct rows for He."
     ),
 )
+
+units_view.initialization_unit_maps(PREFIX, data, config.data, scheme, trained, configs)

@@ -6,8 +6,18 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, live_view, page, replay_view, runs, sidebar
-from ui import landscape_view as landscape
+from ui import (
+    budgets,
+    figures,
+    landscape_view,
+    lesson_controls,
+    live_view,
+    page,
+    replay_view,
+    runs,
+    sidebar,
+    units_view,
+)
 from ui.i18n import _
 
 PREFIX = "reg"
@@ -249,5 +259,6 @@ with norm_text:
         look_for=_("the L2 histograms are squeezed towards zero and lose their long tail."),
     )
 
-bowl = landscape.l2_networks(settings, base, trained)
-landscape.show_regularization_bowl(data, config.data, bowl)
+bowl = landscape_view.l2_networks(settings, base, trained)
+landscape_view.show_regularization_bowl(data, config.data, bowl)
+units_view.regularization_unit_maps(PREFIX, data, config.data, course_runs, course_configs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator, Mapping
@@ -29,6 +31,37 @@ def approximate_bytes(value: Any) -> int:
     if hasattr(value, "__dataclass_fields__"):
         return sum(approximate_bytes(getattr(value, name)) for name in value.__dataclass_fields__)
     return 64
+
+
+def fingerprint(value: Any) -> bytes:
+    """A digest of ``value``'s content, to key a cache by what a result was computed from
+    rather than by which object holds it (every session has its own copy of a data set):
+    NumPy arrays (dtype, shape and bytes), mappings, sequences, dataclasses, and other
+    values by their type and ``repr``."""
+    digest = hashlib.blake2b(digest_size=16)
+    _feed(digest, value)
+    return digest.digest()
+
+
+def _feed(digest: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        digest.update(f"array {value.dtype.str} {value.shape};".encode())
+        digest.update(np.ascontiguousarray(value).data)
+    elif isinstance(value, Mapping):
+        digest.update(f"mapping {len(value)};".encode())
+        for key, item in value.items():
+            _feed(digest, key)
+            _feed(digest, item)
+    elif isinstance(value, list | tuple):
+        digest.update(f"sequence {len(value)};".encode())
+        for item in value:
+            _feed(digest, item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(f"{type(value).__qualname__};".encode())
+        for field in dataclasses.fields(value):
+            _feed(digest, getattr(value, field.name))
+    else:
+        digest.update(f"{type(value).__qualname__} {value!r};".encode())
 
 
 class BoundedCache:

@@ -360,16 +360,7 @@ def decision_boundary_figure(
     finite = probs[np.isfinite(probs)]
     flat = not finite.size or np.ptp(finite) < FLAT_SPREAD
     if flat:
-        fig.add_annotation(
-            text=_(NO_BOUNDARY),
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            bgcolor=NOTE_BACKGROUND,
-            font={"size": FONT_SIZE},
-        )
+        _centre_note(fig, _(NO_BOUNDARY))
     elif finite.min() < 0.5 < finite.max():
         # Every other row and column of a fine grid (edges kept) traces the same line to
         # within a pixel, and leaves the map a third lighter to send.
@@ -414,6 +405,20 @@ def _map_axes(fig: go.Figure, xs: np.ndarray, ys: np.ndarray, *, x_axis: str = "
         scaleratio=1,
         constrain="domain",
         **where,
+    )
+
+
+def _centre_note(fig: go.Figure, text: str) -> None:
+    """A note in the middle of the chart, on a veil that keeps it readable."""
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        bgcolor=NOTE_BACKGROUND,
+        font={"size": FONT_SIZE},
     )
 
 
@@ -1307,6 +1312,233 @@ def _replay_moment(probs: np.ndarray, iteration: int, iterations: np.ndarray, co
         probs = np.full_like(probs, float(finite.mean()) if finite.size else 0.5)
     levels = np.rint(np.clip(np.nan_to_num(probs, nan=0.5), 0.0, 1.0) * REPLAY_LEVELS)
     return curve, marker, {"z": levels.astype(np.uint8)}
+
+
+# --- Inside the network: one map per hidden unit ---
+
+# A ReLU unit's output: 0 (off) is the page's own colour, so where a unit is silent the map
+# is empty, and stronger outputs are deeper purple (apart from both classes' colours, so
+# the points stay readable on top). On a dark page the ramp runs the other way: bright.
+ACTIVATION_SCALE = [[0.0, "#FFFFFF"], [0.3, "#D4C6EA"], [0.65, "#8B67C2"], [1.0, "#3B1F6B"]]
+DARK_ACTIVATION_SCALE = [
+    [0.0, DARK_BACKGROUND],
+    [0.3, "#3B2C61"],
+    [0.65, "#8B6CCB"],
+    [1.0, "#EEE6FF"],
+]
+_DARK_SCALES[_scale_key(ACTIVATION_SCALE)] = DARK_ACTIVATION_SCALE
+UNIT_COLUMNS = 10  # small maps per row: a layer of 10 units fills one
+TILE_PX = 64  # height of a row of small maps: a laptop page fits ten maps that tall a row
+TILE_GAP_PX = 28  # between rows: room for the unit numbers above the maps
+TILE_FRAME = THRESHOLD_COLOR  # an empty (all-zero) map still shows where it is
+
+
+def _activation_top(values: Sequence[np.ndarray]) -> float:
+    """The colour scale's top: the largest finite activation (1 when every one is 0, so an
+    empty map is drawn as empty rather than as a scale of nothing)."""
+    tops = [float(np.max(finite)) for v in values if (finite := v[np.isfinite(v)]).size]
+    top = max(tops, default=0.0)
+    return top if top > 0 else 1.0
+
+
+def _float32(values: np.ndarray) -> np.ndarray:
+    """``values`` as sent to the browser: float32 (a diverged run's values past float32's
+    range arrive as infinite, drawn at the top of the scale)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(values).astype(np.float32)
+
+
+def _grid_axes(xs: np.ndarray, ys: np.ndarray) -> dict:
+    """A map's coordinates as a start and a step (two numbers instead of two arrays)."""
+    return {
+        "x0": float(xs[0]),
+        "dx": float(xs[1] - xs[0]) if len(xs) > 1 else 1.0,
+        "y0": float(ys[0]),
+        "dy": float(ys[1] - ys[0]) if len(ys) > 1 else 1.0,
+    }
+
+
+def _light_points(X: np.ndarray, Y: np.ndarray, *, xaxis: str, yaxis: str) -> list[go.Scatter]:
+    """The points, small and half transparent, over one small map (float32: a small map
+    is far coarser than that)."""
+    labels = np.asarray(Y).ravel()
+    return [
+        go.Scatter(
+            x=X[0, labels == label].astype(np.float32),
+            y=X[1, labels == label].astype(np.float32),
+            xaxis=xaxis,
+            yaxis=yaxis,
+            mode="markers",
+            marker={"size": 2, "color": CLASS_COLORS[label], "opacity": 0.4},
+            hoverinfo="skip",
+            showlegend=False,
+            name=f"class {label}",
+        )
+        for label in (0, 1)
+    ]
+
+
+def unit_maps_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    maps: Mapping[int, np.ndarray],
+    *,
+    X: np.ndarray | None = None,
+    Y: np.ndarray | None = None,
+    title: str = "",
+    columns: int = UNIT_COLUMNS,
+) -> go.Figure:
+    """Small multiples: one heatmap per hidden unit, a layer's units in a row (wrapped
+    after ``columns``), the units of a layer on one colour scale from 0 (off) to the
+    layer's largest output, so identical units show as one map repeated. (Each layer has
+    its own range, beside its row: with large weights the layers' outputs differ by orders
+    of magnitude, and one range would leave the quieter layers blank.)
+
+    ``xs (r,)``, ``ys (r,)``, ``maps`` hidden layer -> ``(n_units, r, r)`` as from
+    :func:`dnn_core.hidden_unit_maps` (``[k, i, j]`` at ``(xs[j], ys[i])``; units
+    numbered from 1 on screen). ``X (2, m)``, ``Y (1, m)``: points drawn lightly on
+    every map, if given.
+    """
+    layers = {layer: np.asarray(values) for layer, values in maps.items() if len(values)}
+    columns = max(1, min(columns, max((len(v) for v in layers.values()), default=1)))
+    # Each layer's first row of maps, and the (row, column) of every map (from 1).
+    first_rows, places, rows = {}, {}, 0
+    for layer, values in layers.items():
+        first_rows[layer] = rows + 1
+        for unit in range(len(values)):
+            places[(layer, unit)] = (rows + unit // columns + 1, unit % columns + 1)
+        rows += -(-len(values) // columns)
+    rows = max(rows, 1)
+    titles = [""] * (rows * columns)
+    # Cells without a unit get no axes (a layer of 5 beside one of 10: less to send).
+    specs = [[None] * columns for _row in range(rows)]
+    for (_layer, unit), (row, column) in places.items():
+        titles[(row - 1) * columns + column - 1] = str(unit + 1)
+        specs[row - 1][column - 1] = {}
+    plot_px = rows * TILE_PX + (rows - 1) * TILE_GAP_PX
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        specs=specs,
+        subplot_titles=[title for title in titles if title],
+        horizontal_spacing=0.1 / columns,
+        vertical_spacing=TILE_GAP_PX / plot_px if rows > 1 else 0.0,
+    )
+    grid = _grid_axes(xs, ys)
+    hover = (
+        _("layer {layer}, unit {unit}").format(layer="%{meta[0]}", unit="%{meta[1]}")
+        + "<br>x1=%{x:.2f}, x2=%{y:.2f}<br>"
+        + _("activation")
+        + " %{z:.3g}<extra></extra>"
+    )
+    scales = {}
+    for index, (layer, values) in enumerate(layers.items(), start=1):
+        scale = "coloraxis" if index == 1 else f"coloraxis{index}"
+        scales[layer] = scale
+        for unit, unit_map in enumerate(values):
+            row, column = places[(layer, unit)]
+            fig.add_trace(
+                go.Heatmap(
+                    z=_float32(unit_map),
+                    **grid,
+                    coloraxis=scale,
+                    zsmooth="best",  # a coarse grid, drawn smooth (in the browser)
+                    meta=[layer, unit + 1],
+                    name=f"{layer}.{unit + 1}",
+                    hovertemplate=hover,
+                ),
+                row=row,
+                col=column,
+            )
+            heatmap = fig.data[-1]
+            # Equal units on both axes of every small map, as on the decision map.
+            fig.layout[heatmap.yaxis.replace("y", "yaxis", 1)].scaleanchor = heatmap.xaxis
+            if X is not None and Y is not None:
+                fig.add_traces(_light_points(X, Y, xaxis=heatmap.xaxis, yaxis=heatmap.yaxis))
+        fig.update_yaxes(
+            title={"text": _("layer {layer}").format(layer=layer), "standoff": 4},
+            row=first_rows[layer],
+            col=1,
+        )
+    frame = {"showline": True, "mirror": True, "linecolor": TILE_FRAME, "linewidth": 1}
+    plain = {"showticklabels": False, "showgrid": False, "zeroline": False, **frame}
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], constrain="domain", **plain)
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], constrain="domain", **plain)
+    fig.update_annotations(font={"size": SMALL_FONT_SIZE})  # the unit numbers
+    # Room above the first row for its unit numbers, inside the plot area (so it scales
+    # with the figure in presentation mode, where the title's margin is set anew).
+    shrink = plot_px / (plot_px + TILE_GAP_PX)
+    for name in fig.layout:
+        if name.startswith("yaxis") and fig.layout[name].domain:
+            low, high = fig.layout[name].domain
+            fig.layout[name].domain = [low * shrink, high * shrink]
+    for annotation in fig.layout.annotations:
+        annotation.y *= shrink
+    for layer, scale in scales.items():
+        # The layer's range beside its rows: from the top of its first row of maps to the
+        # bottom of its last.
+        last_row = places[(layer, len(layers[layer]) - 1)][0]
+        top = fig.get_subplot(first_rows[layer], 1).yaxis.domain[1]
+        bottom = fig.get_subplot(last_row, 1).yaxis.domain[0]
+        fig.layout[scale] = {
+            "colorscale": ACTIVATION_SCALE,
+            "cmin": 0.0,
+            "cmax": _activation_top([layers[layer]]),
+            # A layer whose units all output 0 has no range to show: its maps are empty.
+            "showscale": bool(np.any(layers[layer])),
+            "colorbar": {
+                "thickness": 12,
+                "len": top - bottom,
+                "y": (top + bottom) / 2,
+                "yanchor": "middle",
+                "tickformat": ".2~g",
+                "nticks": 3 if last_row == first_rows[layer] else 5,
+            },
+        }
+    fig.update_layout(showlegend=False)
+    fig = _style(fig, title)
+    top_px, bottom_px = fig.layout.margin.t, 15
+    fig.update_layout(
+        height=top_px + TILE_GAP_PX + plot_px + bottom_px,
+        margin={"t": top_px, "b": bottom_px, "l": 40, "r": 20},
+    )
+    return fig
+
+
+def unit_map_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    values: np.ndarray,
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    title: str = "",
+    height: int = MAP_HEIGHT,
+) -> go.Figure:
+    """One hidden unit's activation over the plane, large, with the training points:
+    ``values (r, r)`` at ``(xs[j], ys[i])``, ``X (2, m)``, ``Y (1, m)``. Its colour scale
+    runs from 0 to this unit's own largest output, so even a faint unit shows its shape."""
+    values = np.asarray(values)
+    fig = go.Figure(
+        go.Heatmap(
+            z=_float32(values),
+            **_grid_axes(xs, ys),
+            zmin=0.0,
+            zmax=_activation_top([values]),
+            colorscale=ACTIVATION_SCALE,
+            showscale=bool(np.any(values)),
+            colorbar={"title": {"text": _("activation"), "side": "right"}, "thickness": 14},
+            name=_("activation"),
+            hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>"
+            + _("activation")
+            + " %{z:.3g}<extra></extra>",
+        )
+    )
+    fig.add_traces(_point_traces(X, Y, "train"))
+    if not np.any(values):
+        _centre_note(fig, _("This unit outputs 0<br>at every point"))
+    _map_axes(fig, xs, ys)
+    return _style(fig, title, height=height)
 
 
 # --- The loss landscape ---

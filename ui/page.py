@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import export, figures, i18n, memory, runs, sidebar, state
+from . import chart_payloads, export, i18n, memory, runs, sidebar, state
 from .i18n import N_, _
 
 
@@ -194,10 +194,11 @@ def _dark_page() -> bool:
 def chart(figure: go.Figure, *, key: str, container=None, filename: str | None = None) -> None:
     """Show a figure from :mod:`ui.figures` as designed (its own template and palette, not
     Streamlit's chart theme), full width, in the page's light or dark theme and larger in
-    presentation mode (a restyled copy: ``figure`` may be cached and shared). Its camera
+    presentation mode (a restyled copy: ``figure`` may be cached and shared; for a shared
+    one, what it sends is built once per look: :mod:`ui.chart_payloads`). Its camera
     button saves ``<filename>.png`` (default: the figure's title, else ``key``)."""
     name = filename or figure_title(figure) or key
-    shown = figures.for_display(figure, dark=_dark_page(), large=state.presenting())
+    shown = chart_payloads.sendable(figure, dark=_dark_page(), large=state.presenting())
     (container or st).plotly_chart(
         shown, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
     )
@@ -437,7 +438,13 @@ def stop_on_error() -> Iterator[None]:
 def explain_stall(params: Mapping[str, Any], X: Any, *, activation: str = "relu") -> None:
     """Say in plain words why a trained network answers the same for every point of
     ``X`` (see :func:`dnn_core.diagnostics.stall`); nothing when it learnt something."""
-    verdict = diagnostics.stall(params, X, activation=activation)
+    verdict = runs.derived(
+        "stall",
+        lambda: diagnostics.stall(params, X, activation=activation),
+        params,
+        X,
+        activation,
+    )
     if verdict.kind == "zeros":
         text = _(
             "Every weight is still exactly 0: each hidden unit outputs 0 and receives a "

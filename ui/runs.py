@@ -38,8 +38,8 @@ from dnn_core import (
 from dnn_core.datasets import Dataset, load
 from dnn_core.training import STACK_SHARED
 
-from . import figures, flights, i18n, memory
-from .caches import BoundedCache
+from . import chart_payloads, figures, flights, i18n, memory
+from .caches import BoundedCache, fingerprint
 from .i18n import N_, _, ngettext
 from .sidebar import DataChoice
 from .snapshots import SNAPSHOTS, SnapshotRecorder
@@ -86,6 +86,9 @@ RESULTS = BoundedCache(MAX_CACHED_RESULTS, MAX_CACHED_BYTES)
 FIGURES = BoundedCache(MAX_CACHED_FIGURES, MAX_CACHED_BYTES)
 # Live frames, built once for every session following the same run.
 FRAMES = BoundedCache(16, MAX_CACHED_BYTES // 8)
+# What pages compute from finished runs (accuracies, scores, tables), keyed by the content
+# they are computed from: every session of a class asks for the same ones.
+DERIVED = BoundedCache(256, MAX_CACHED_BYTES // 16)
 # Stacks just trained, while their models go into RESULTS one by one.
 STACKS = BoundedCache(8, MAX_CACHED_BYTES // 4)
 # Runs cut short by their budget (or left by everyone), kept so the next request for them
@@ -111,7 +114,8 @@ def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache 
     with _BUILD_LOCKS[hash(cache_key) % len(_BUILD_LOCKS)]:
         value = cache.get(cache_key)
         if value is None:
-            value = figures.packed(build())  # shown by many sessions: encoded once
+            # Shown by many sessions: its arrays encoded once, what it sends kept.
+            value = chart_payloads.share(figures.packed(build()))
             if not _partial_run_shown():
                 cache.put(cache_key, value)
     return value
@@ -124,6 +128,19 @@ def _partial_run_shown() -> bool:
     """Whether this page run has used a run stopped by the time budget."""
     page_run = st.session_state.get(PAGE_RUN_KEY)
     return page_run is not None and st.session_state.get(PARTIAL_RUN_KEY) == page_run
+
+
+def derived(kind: str, build: Callable[[], T], *inputs: Any) -> T:
+    """``build()`` once for every session per ``kind`` and content of ``inputs`` (what it
+    is computed from: parameters, data sets; see :func:`ui.caches.fingerprint`), e.g. a
+    run's accuracies. Keyed by content, so a run cut short (other weights) never passes
+    for the complete one. Later calls return the same object: never mutate it."""
+    cache_key = (kind, fingerprint(inputs))
+    value = DERIVED.get(cache_key)
+    if value is None:
+        value = build()
+        DERIVED.put(cache_key, value)
+    return value
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
@@ -277,7 +294,15 @@ def accuracies(
     params: Mapping[str, np.ndarray], data: Dataset, *, activation: str = "relu"
 ) -> tuple[float, float]:
     """``(train accuracy, test accuracy)`` of ``params`` (hidden layers ``activation``) on
-    ``data``."""
+    ``data`` (shared: see :func:`derived`)."""
+    return derived(
+        "accuracies", lambda: _accuracies(params, data, activation), params, data, activation
+    )
+
+
+def _accuracies(
+    params: Mapping[str, np.ndarray], data: Dataset, activation: str = "relu"
+) -> tuple[float, float]:
     params = dict(params)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow
         return (
@@ -433,9 +458,13 @@ def sweep_scores(
     results: Sequence[TrainResult], data: Dataset, *, activation: str = "relu"
 ) -> SweepScores:
     """Train and test accuracy of each network of a sweep (in order) on ``data``."""
-    scores = np.array(
-        [accuracies(result.params, data, activation=activation) for result in results]
-    )  # (K, 2)
+    scores = derived(  # (K, 2)
+        "sweep accuracies",
+        lambda: np.array([_accuracies(result.params, data, activation) for result in results]),
+        [result.params for result in results],
+        data,
+        activation,
+    )
     diverged = [result for result in results if result.diverged]
     return SweepScores(
         scores[:, 0], scores[:, 1], bool(diverged), diverged[0].message if diverged else ""
@@ -463,14 +492,18 @@ def accuracy_table(
     activation: str = "relu",
 ):
     """The course's comparison table of ``results`` (name -> TrainResult) on ``data``:
-    one row per run, shown as ``names[name]`` (default: the name itself)."""
-    scores = [accuracies(r.params, data, activation=activation) for r in results.values()]
-    return figures.results_table(
-        [(names or {}).get(name, name) for name in results],
-        [train for train, _ in scores],
-        [test for _, test in scores],
-        label=label,
-    )
+    one row per run, shown as ``names[name]`` (default: the name itself). Built once for
+    every session (see :func:`derived`); each gets its own copy to change."""
+    rows = [(names or {}).get(name, name) for name in results]
+    params = [result.params for result in results.values()]
+
+    def build():
+        scores = [_accuracies(run_params, data, activation) for run_params in params]
+        return figures.results_table(
+            rows, [train for train, _ in scores], [test for _, test in scores], label=label
+        )
+
+    return derived("accuracy table", build, rows, params, data, label, activation).copy()
 
 
 @dataclass

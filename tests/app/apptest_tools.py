@@ -22,13 +22,15 @@ TIMEOUT = 180  # seconds; generous for a loaded machine, the pages take a few se
 
 
 def clear_caches() -> None:
-    """Forget every cached run and figure, so a test trains what it asserts about."""
+    """Forget every cached run, figure and result derived from runs, so a test trains
+    what it asserts about."""
     ui_runs.RESULTS.clear()
     ui_runs.FIGURES.clear()
     ui_runs.PARTIAL.clear()
     ui_runs.STACKS.clear()
     ui_runs.FRAMES.clear()
     ui_snapshots.SNAPSHOTS.clear()
+    ui_runs.DERIVED.clear()
 
 
 def open_page(path: str, *, query: dict[str, Any] | None = None, **session_state: Any) -> AppTest:

@@ -43,6 +43,8 @@ def test_page_runs_clean_and_draws_every_chart():
         "init-symmetry-0",
         "init-symmetry-1",
         "init-symmetry-2",
+        "init-unit-maps",
+        "init-unit-map",
     ]
     shown = metrics(app)
     assert shown["Train accuracy"].endswith("%")

@@ -47,6 +47,8 @@ def test_page_runs_clean_and_draws_every_chart():
         "reg-sweep-keep_prob",
         "reg-weights",
         "reg-bowl",
+        "reg-unit-maps",
+        "reg-unit-map",
     ]
     assert {"Train accuracy", "Test accuracy", "Gap (train - test)", "Final cost"} <= set(
         metrics(app)

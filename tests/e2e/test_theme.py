@@ -40,7 +40,8 @@ COLOURS = """() => {
     page: rgb(app.backgroundColor),
     charts: [...document.querySelectorAll('.js-plotly-plot')].map((chart) => ({
       background: rgb(chart.querySelector('.main-svg').style.background),
-      ticks: [...chart.querySelectorAll('.xtick text, .ytick text')].map(
+      // Axis ticks, and colour bars' (small multiples may have no axis ticks at all).
+      ticks: [...chart.querySelectorAll('.xtick text, .ytick text, .colorbar text')].map(
         (tick) => rgb(getComputedStyle(tick).fill)),
       // Diverging scales (probability, weights): their midpoint means undecided or zero.
       midpoints: (chart._fullData || []).filter((trace) => trace.type === 'heatmap'
@@ -137,7 +138,7 @@ def test_every_kind_of_chart_reads_in_both_themes(browser, figures_server, size,
     try:
         open_app(page, figures_server, query="present=1" if present else "")
         page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
-        assert page.locator(PLOTLY_CHART).count() == 15
+        assert page.locator(PLOTLY_CHART).count() == 17
         assert_theme(page, dark=scheme == "dark")
         assert page.evaluate(CLIPPED) == []
         assert page.evaluate(SMALL_TEXT, MIN_TEXT_PX) == []

@@ -6,7 +6,7 @@ sets the session-state key of the presentation toggle)."""
 import numpy as np
 import streamlit as st
 
-from dnn_core import datasets, init_params
+from dnn_core import datasets, hidden_unit_maps, init_params
 from ui import figures, page
 
 st.set_page_config(page_title="Figures · Deep Net Lab", layout="wide")
@@ -179,4 +179,21 @@ page.chart(
     ),
     key="bowl",
     container=bowl_column,
+)
+# Inside the network: every hidden unit's map (He weights), and one unit large.
+unit_xs, unit_ys, unit_maps = hidden_unit_maps(
+    params, data.X_train, resolution=32, margin=figures.MAP_MARGIN
+)
+page.chart(
+    figures.unit_maps_figure(
+        unit_xs, unit_ys, unit_maps, X=data.X_train, Y=data.Y_train, title="Hidden units"
+    ),
+    key="unit-maps",
+)
+page.chart(
+    figures.unit_map_figure(
+        unit_xs, unit_ys, unit_maps[2][4], data.X_train, data.Y_train, title="Layer 2, unit 5"
+    ),
+    key="unit-map",
+    container=st.columns([3, 2])[0],
 )
