@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import diagnostics
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, pin_view, runs, sidebar
 
 PREFIX = "init"
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -50,8 +50,10 @@ page.accuracy_metrics(
     test_accuracy,
     **{"Final cost": page.final_cost(result), "Training time": f"{result.elapsed_s:.2f} s"},
 )
+shown = {SCHEMES[scheme]: (result, configs[scheme])}
+pin_view.pin_section(PREFIX, config, settings, shown, data)
 page.downloads(
-    {SCHEMES[scheme]: (result, configs[scheme])},
+    shown,
     key="init_download",
     name="initialization",
     figures=view.final_figures,

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, lesson_controls, live_view, page, runs, sidebar
+from ui import budgets, figures, lesson_controls, live_view, page, pin_view, runs, sidebar
 
 PREFIX = "reg"
 LAMBDA = lesson_controls.LAMBDA
@@ -51,8 +51,10 @@ page.metric_row(
     },
     helps={"Gap (train - test)": "A large positive gap is the signature of overfitting."},
 )
+shown = {lesson_controls.MODES[settings.mode]: (result, settings.config(base))}
+pin_view.pin_section(PREFIX, config, settings, shown, data)
 page.downloads(
-    {lesson_controls.MODES[settings.mode]: (result, settings.config(base))},
+    shown,
     key="reg_download",
     name="regularization",
     figures=view.final_figures,

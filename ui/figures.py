@@ -946,3 +946,51 @@ def for_display(fig: go.Figure, *, dark: bool = False, large: bool = False) -> g
     shown = go.Figure(spec, _validate=False)
     shown.layout.template = DARK_TEMPLATE if dark else TEMPLATE
     return shown
+
+
+# --- A pinned run beside the current one (ui/pin_view.py) ------------------------------
+
+
+def pinned_costs_figure(
+    pinned: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    current: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    pinned_label: str = "{name} (pinned)",
+    current_label: str = "{name} (current)",
+    title: str = "Cost: pinned run and current run",
+    num_iterations: int | None = None,
+    x_title: str = "iteration",
+    height: int = HEIGHT,
+) -> go.Figure:
+    """The pinned run's cost curves (dashed) over the current run's (solid): each side is
+    name -> ``(iterations (n,), costs (n,))``, legend names from ``pinned_label`` and
+    ``current_label`` (``{name}`` is the run's name). A run named on both sides keeps one
+    colour; with one run a side (one lesson's main run) each side has its own colour."""
+    one_each = len(pinned) <= 1 and len(current) <= 1
+    names = list(dict.fromkeys([*pinned, *current]))
+    fig = go.Figure()
+    for side, (curves, label, dash) in enumerate(
+        ((pinned, pinned_label, "dash"), (current, current_label, "solid"))
+    ):
+        for name, (iterations, costs) in curves.items():
+            shown = label.format(name=name)
+            fig.add_trace(
+                go.Scatter(
+                    x=np.asarray(iterations),
+                    y=np.asarray(costs),
+                    mode="lines" if np.size(iterations) > 2 else "lines+markers",
+                    name=shown,
+                    legendgroup=name,
+                    line={
+                        "color": series_color(1 - side if one_each else names.index(name)),
+                        "width": 3,
+                        "dash": dash,
+                    },
+                    hovertemplate=f"{shown}<br>{x_title} %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
+                )
+            )
+    fig.update_xaxes(title=x_title)
+    if num_iterations is not None:
+        fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
+    fig.update_yaxes(title="cost", rangemode="tozero")
+    return _style(fig, title, height=height)
