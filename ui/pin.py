@@ -468,7 +468,9 @@ def decode(text: str, prefix: str) -> Pinned:
         except ValueError as problem:
             raise PinError(
                 _("The pin's {setting} {value} cannot be used: {problem}.").format(
-                    setting=setting.label(), value=_quoted(texts[name]), problem=problem
+                    setting=setting.label(),
+                    value=_quoted(texts[name]),
+                    problem=str(problem).rstrip("."),
                 )
             ) from None
     return Pinned(prefix, tuple(values.items()))
