@@ -28,6 +28,7 @@ from . import budgets, figures, page, pin, runs
 from . import lesson_controls as controls
 from .i18n import _
 
+ABSENT = "\N{EM DASH}"  # a run one side does not have
 Shown = Mapping[str, tuple[TrainResult, TrainConfig]]
 """A side's runs: name (as the page shows it) -> ``(result, its config)``."""
 
@@ -68,7 +69,7 @@ def pin_section(prefix: str, config: Any, settings: Any, shown: Shown, data: Dat
                 ).format(problem=problem),
                 icon=":material/push_pin:",
             )
-            _pin_row(prefix, current, pinned=True)
+            _pin_row(prefix, current, pinned=True, valid=False)
             return
         differences = pin.differences(pinned, current)
         st.subheader(_("Pinned run and current run"))
@@ -95,14 +96,17 @@ def pin_section(prefix: str, config: Any, settings: Any, shown: Shown, data: Dat
         _compare(prefix, side, Side(data, config.data, shown), differences, config.show_test)
 
 
-def _pin_row(prefix: str, current: pin.Pinned, *, pinned: bool, differs: bool = True) -> None:
-    """The buttons: pin (or pin the current run instead), and unpin while pinned."""
+def _pin_row(
+    prefix: str, current: pin.Pinned, *, pinned: bool, differs: bool = True, valid: bool = True
+) -> None:
+    """The buttons: pin (or, over a valid pin, pin the current run instead), and unpin
+    while the link holds a pin."""
     with st.container(horizontal=True, vertical_alignment="center", key=f"{prefix}_pin_row"):
         upload = current.is_upload
         why = _("A run on your own file cannot be pinned: a link cannot carry the file.")
         if not pinned or differs:
             st.button(
-                _("Pin the current run instead") if pinned else _("Pin this run"),
+                _("Pin the current run instead") if pinned and valid else _("Pin this run"),
                 key=f"{prefix}_pin_button",
                 icon=":material/push_pin:",
                 on_click=_set_pin,
@@ -309,37 +313,42 @@ def results_table(
     pinned: Mapping[str, tuple[float, float, float | None]],
     current: Mapping[str, tuple[float, float, float | None]],
 ) -> pd.DataFrame:
-    """Train and test accuracy and final cost of each side, and the change (current minus
-    pinned): one row a measure, and a run column when a side has several runs (runs in
-    both sides side by side; a run in one side only has blanks in the other)."""
-    several = len(pinned) > 1 or len(current) > 1
-    if several:
-        pairs = [
-            (name, pinned.get(name), current.get(name))
-            for name in dict.fromkeys([*pinned, *current])
-        ]
-    else:
-        pairs = [("", next(iter(pinned.values()), None), next(iter(current.values()), None))]
+    """Train and test accuracy and final cost of each side (name -> scores), and the
+    change (current minus pinned).
+
+    One run a side: a row a measure, with pinned, current and change columns. Several
+    (one an optimizer): a row a run, each measure's cell "pinned → current (change)"; a
+    run on one side only shows a dash for the other.
+    """
     measures = (_("train accuracy"), _("test accuracy"), _("final cost"))
-    rows = []
-    for name, then, now in pairs:
+    if len(pinned) <= 1 and len(current) <= 1:
+        then = next(iter(pinned.values()), None)
+        now = next(iter(current.values()), None)
+        rows = []
         for index, measure in enumerate(measures):
             before = then[index] if then is not None else None
             after = now[index] if now is not None else None
             rows.append(
-                ([name] if several else [])
-                + [
-                    measure,
-                    _cell(before, index),
-                    _cell(after, index),
-                    _change(before, after, index),
-                ]
+                [measure, _cell(before, index), _cell(after, index), _change(before, after, index)]
             )
-    columns = ([_("run")] if several else []) + [
-        _("measure"),
-        _("pinned"),
-        _("current"),
-        _("change"),
+        columns = [_("measure"), _("pinned"), _("current"), _("change")]
+        return pd.DataFrame(rows, columns=columns)
+    rows = []
+    for name in dict.fromkeys([*pinned, *current]):
+        then, now = pinned.get(name), current.get(name)
+        row = [name]
+        for index in range(len(measures)):
+            before = then[index] if then is not None else None
+            after = now[index] if now is not None else None
+            row.append(
+                _("{pinned} → {current}").format(
+                    pinned=_cell(before, index) or ABSENT, current=_cell(after, index) or ABSENT
+                )
+                + (f" ({change})" if (change := _change(before, after, index)) else "")
+            )
+        rows.append(row)
+    columns = [_("run")] + [
+        _("{measure}: pinned → current").format(measure=measure) for measure in measures
     ]
     return pd.DataFrame(rows, columns=columns)
 

@@ -224,15 +224,21 @@ def test_results_table_of_one_run_a_side():
     ]
 
 
-def test_results_table_of_several_runs_pairs_them_by_name():
+def test_results_table_of_several_runs_has_a_row_a_run():
     table = pin_view.results_table(
         {"Adam": (0.9, 0.9, 0.2)}, {"Momentum": (0.8, 0.7, None), "Adam": (0.95, 0.9, 0.1)}
     )
 
-    assert list(table["run"]) == ["Adam"] * 3 + ["Momentum"] * 3
-    assert table.values.tolist()[0] == ["Adam", "train accuracy", "90.0%", "95.0%", "+5.0 pts"]
-    assert table.values.tolist()[3] == ["Momentum", "train accuracy", "", "80.0%", ""]
-    assert table.values.tolist()[5] == ["Momentum", "final cost", "", "", ""]
+    assert list(table.columns) == [
+        "run",
+        "train accuracy: pinned → current",
+        "test accuracy: pinned → current",
+        "final cost: pinned → current",
+    ]
+    assert table.values.tolist() == [
+        ["Adam", "90.0% → 95.0% (+5.0 pts)", "90.0% → 90.0% (+0.0 pts)", "0.2 → 0.1 (-0.1)"],
+        ["Momentum", "— → 80.0%", "— → 70.0%", "— → —"],
+    ]
 
 
 def test_pinned_costs_figure_dashes_the_pinned_run_and_names_both():
