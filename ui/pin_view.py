@@ -54,7 +54,7 @@ def pin_section(prefix: str, config: Any, settings: Any, shown: Shown, data: Dat
         data: the current data set.
     """
     current = pin.snapshot(prefix, config, settings)
-    text = st.query_params.get(pin.PIN)
+    text = _pin_in_link(prefix)
     with st.container(key=f"{prefix}_pin"):
         if text is None:
             _pin_row(prefix, current, pinned=False)
@@ -71,6 +71,7 @@ def pin_section(prefix: str, config: Any, settings: Any, shown: Shown, data: Dat
             )
             _pin_row(prefix, current, pinned=True, valid=False)
             return
+        st.session_state[_saved_key(prefix)] = text  # kept when the student comes back
         differences = pin.differences(pinned, current)
         st.subheader(_("Pinned run and current run"))
         _pin_row(prefix, current, pinned=True, differs=bool(differences))
@@ -110,7 +111,7 @@ def _pin_row(
                 key=f"{prefix}_pin_button",
                 icon=":material/push_pin:",
                 on_click=_set_pin,
-                args=(None if upload else pin.encode(current),),
+                args=(prefix, None if upload else pin.encode(current)),
                 disabled=upload,
                 help=why
                 if upload
@@ -125,6 +126,7 @@ def _pin_row(
                 key=f"{prefix}_unpin_button",
                 icon=":material/close:",
                 on_click=_unpin,
+                args=(prefix,),
             )
         elif not upload:
             page.caption(
@@ -135,12 +137,30 @@ def _pin_row(
             )
 
 
-def _set_pin(value: str) -> None:
+def _saved_key(prefix: str) -> str:
+    """Session key (not a widget) of the lesson's pin, kept from visit to visit."""
+    return f"{prefix}_pin_saved"
+
+
+def _pin_in_link(prefix: str) -> str | None:
+    """The link's pin; or, when the student comes back to the lesson through the page
+    links (Streamlit opens a page without its query parameters), the pin this session
+    last had here, put back into the link."""
+    text = st.query_params.get(pin.PIN)
+    saved = st.session_state.get(_saved_key(prefix))
+    if text is None and saved:
+        st.query_params[pin.PIN] = text = saved
+    return text
+
+
+def _set_pin(prefix: str, value: str) -> None:
     st.query_params[pin.PIN] = value
+    st.session_state[_saved_key(prefix)] = value
 
 
-def _unpin() -> None:
+def _unpin(prefix: str) -> None:
     st.query_params.pop(pin.PIN, None)
+    st.session_state.pop(_saved_key(prefix), None)
 
 
 # --- The pinned run -------------------------------------------------------------------

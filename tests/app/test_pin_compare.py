@@ -302,3 +302,27 @@ def test_every_pinned_setting_has_its_widgets_default_and_range(lesson, monkeypa
     assert {key for key in protos if not key.endswith("show_test")} <= {
         widget_key(lesson.prefix, name, values["dataset"]) for name in values
     }  # every numeric widget of the page's run is in the pin
+
+
+def test_the_pin_comes_back_with_the_student_and_unpin_forgets_it():
+    lesson = LESSONS[0]
+    app = open_page(lesson.path, **lesson.quick).run()
+    app.button(key="init_pin_button").click().run()
+    pinned = app.query_params[pin.PIN]
+
+    # Streamlit opens another page, and this one again, without the query parameters.
+    for path in ("app.py", lesson.path):
+        app.query_params.clear()
+        app.switch_page(path).run()
+
+    assert_clean(app)
+    assert app.query_params[pin.PIN] == pinned
+    assert app.button(key="init_unpin_button").label == "Unpin"
+
+    app.button(key="init_unpin_button").click().run()
+    for path in ("app.py", lesson.path):
+        app.query_params.clear()
+        app.switch_page(path).run()
+
+    assert pin.PIN not in app.query_params
+    assert app.button(key="init_pin_button").label == "Pin this run"

@@ -58,6 +58,11 @@ def test_pin_change_and_see_both_then_share_the_link(page, app_server):
     assert "Initialization scheme" in section_text(shared)
     assert not exceptions(shared)
 
+    # Away to another lesson and back through the page links: the pin comes back.
+    for link in ("Regularization", "Initialization"):
+        rerun_after(shared, lambda link=link: shared.get_by_role("link", name=link).click())
+    assert query(shared)["pin"] == ["v1_init_iterations-200"]
+
     rerun_after(shared, lambda: shared.get_by_role("button", name="Unpin").click())
     assert "pin" not in query(shared)
     assert shared.get_by_role("button", name="Pin this run").is_visible()
