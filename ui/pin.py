@@ -478,16 +478,24 @@ def decode(text: str, prefix: str) -> Pinned:
 
 def differences(pinned: Pinned, current: Pinned) -> list[tuple[str, str, str]]:
     """``(setting, pinned value, current value)`` for each setting that differs, in the
-    lesson's order, as a reader sees them."""
+    lesson's order, as a reader sees them (an uploaded file is "your file", without a
+    noise or data seed)."""
     now = dict(current.values)
     rows = []
+    upload = pinned.is_upload or current.is_upload  # a file has no noise or data seed
     for setting in pinned.lesson.settings:
+        if upload and setting.name in DATA_DRAW:
+            continue
         then = pinned.value(setting.name)
         if not _same(then, now[setting.name]):
             rows.append(
                 (setting.label(), _shown(setting, then), _shown(setting, now[setting.name]))
             )
     return rows
+
+
+DATA_DRAW: Final = frozenset({"noise", "seed"})
+"""Settings of how a catalogued data set is drawn (meaningless for an uploaded file)."""
 
 
 def _shown(setting: Setting, value: Any) -> str:

@@ -326,3 +326,23 @@ def test_the_pin_comes_back_with_the_student_and_unpin_forgets_it():
 
     assert pin.PIN not in app.query_params
     assert app.button(key="init_pin_button").label == "Pin this run"
+
+
+def test_a_run_on_an_upload_cannot_be_pinned_but_compares_with_a_pin():
+    from tests.app.test_lesson_uploads import two_clusters, upload, upload_page
+
+    app = upload_page()
+    upload(app, "mine.csv", two_clusters(1))
+
+    assert_clean(app)
+    button = app.button(key="reg_pin_button")
+    assert button.disabled and "cannot carry the file" in button.proto.help
+
+    app.query_params[pin.PIN] = "v1_reg_iterations-100"  # a teacher's link, then a file
+    app.run()
+
+    assert_clean(app)
+    settings = table(app, PIN_SETTINGS)
+    assert settings.values.tolist() == [["Data set", "Football (course-like)", "your file"]]
+    assert any("different data" in caption.value for caption in app.caption)
+    assert {"reg-pin-map-pinned", "reg-pin-map-current"} <= set(chart_keys(app))
