@@ -965,9 +965,10 @@ def pinned_costs_figure(
     """The pinned run's cost curves (dashed) over the current run's (solid): each side is
     name -> ``(iterations (n,), costs (n,))``, legend names from ``pinned_label`` and
     ``current_label`` (``{name}`` is the run's name). A run named on both sides keeps one
-    colour; with one run a side (one lesson's main run) each side has its own colour."""
+    colour, the current runs' colours in their order (as the page's own chart has them);
+    with one run a side (one lesson's main run) each side has its own colour."""
     one_each = len(pinned) <= 1 and len(current) <= 1
-    names = list(dict.fromkeys([*pinned, *current]))
+    names = list(dict.fromkeys([*current, *pinned]))
     fig = go.Figure()
     for side, (curves, label, dash) in enumerate(
         ((pinned, pinned_label, "dash"), (current, current_label, "solid"))

@@ -266,7 +266,7 @@ def _compare(
         page.results_table(
             results_table(_scores(pinned), _scores(current)), key=f"{prefix}-pin-results"
         )
-    names = list(dict.fromkeys([*pinned.runs, *current.runs]))
+    names = list(dict.fromkeys([*current.runs, *pinned.runs]))
     if len(pinned.runs) > 1 or len(current.runs) > 1:
         both = [name for name in names if name in pinned.runs and name in current.runs]
         chosen = st.segmented_control(
@@ -337,8 +337,8 @@ def results_table(
     change (current minus pinned).
 
     One run a side: a row a measure, with pinned, current and change columns. Several
-    (one an optimizer): a row a run, each measure's cell "pinned → current (change)"; a
-    run on one side only shows a dash for the other.
+    (one an optimizer): a row a run (the current ones first), each measure's cell
+    "pinned → current (change)"; a run on one side only shows a dash for the other.
     """
     measures = (_("train accuracy"), _("test accuracy"), _("final cost"))
     if len(pinned) <= 1 and len(current) <= 1:
@@ -354,7 +354,7 @@ def results_table(
         columns = [_("measure"), _("pinned"), _("current"), _("change")]
         return pd.DataFrame(rows, columns=columns)
     rows = []
-    for name in dict.fromkeys([*pinned, *current]):
+    for name in dict.fromkeys([*current, *pinned]):
         then, now = pinned.get(name), current.get(name)
         row = [name]
         for index in range(len(measures)):

@@ -236,8 +236,8 @@ def test_results_table_of_several_runs_has_a_row_a_run():
         "final cost: pinned → current",
     ]
     assert table.values.tolist() == [
-        ["Adam", "90.0% → 95.0% (+5.0 pts)", "90.0% → 90.0% (+0.0 pts)", "0.2 → 0.1 (-0.1)"],
         ["Momentum", "— → 80.0%", "— → 70.0%", "— → —"],
+        ["Adam", "90.0% → 95.0% (+5.0 pts)", "90.0% → 90.0% (+0.0 pts)", "0.2 → 0.1 (-0.1)"],
     ]
 
 
@@ -254,3 +254,4 @@ def test_pinned_costs_figure_dashes_the_pinned_run_and_names_both():
     assert one_each.data[0].line.color != one_each.data[1].line.color  # a colour a side
     colours = {trace.name: trace.line.color for trace in several.data}
     assert colours["Adam then"] == colours["Adam (current)"] != colours["Momentum (current)"]
+    assert colours["Momentum (current)"] == figures.series_color(0)  # the current order
