@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .losses import compute_cost, relu
+from .losses import ACTIVATIONS, compute_cost
 from .network import num_layers
 
 CHUNK_BYTES = 32e6
@@ -74,6 +74,7 @@ def _layer_gradapprox(
     in W-then-b order, ``chunk`` perturbed networks per stacked pass."""
     L = num_layers(params)
     m = Y.shape[-1]
+    g = ACTIVATIONS[cache.get("activation", "relu")]  # the hidden layers' activation
     W = params[f"W{layer}"]
     n_units, n_inputs = W.shape
     A_prev = cache[f"A{layer - 1}"]
@@ -90,14 +91,14 @@ def _layer_gradapprox(
             if layer == L:
                 Z = Z_rows[:, None, :]  # (k, 1, m): the output layer has one unit
             else:
-                A_rows = relu(Z_rows)
+                A_rows = g(Z_rows)
                 if f"D{layer}" in cache:
                     A_rows = A_rows * cache[f"D{layer}"][units[index]] / keep_prob
                 change = A_rows - cache[f"A{layer}"][units[index]]  # (k, m)
                 W_next = params[f"W{layer + 1}"][:, units[index]].T  # (k, n_{l+1})
                 Z = cache[f"Z{layer + 1}"] + W_next[:, :, None] * change[:, None, :]
                 for above in range(layer + 1, L):
-                    A = relu(Z)  # (k, n_above, m)
+                    A = g(Z)  # (k, n_above, m)
                     if f"D{above}" in cache:
                         A = A * cache[f"D{above}"] / keep_prob
                     Z = params[f"W{above + 1}"] @ A + params[f"b{above + 1}"]

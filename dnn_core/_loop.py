@@ -85,6 +85,7 @@ class Batches:
 
     def __init__(self, X, Y, config: TrainConfig, should_stop) -> None:
         self.X1, self.Y = with_ones_row(X), Y
+        self.XY1 = np.vstack([self.X1, Y])  # (n_x + 2, m): shuffled together
         self.m = X.shape[1]
         self.size = config.mini_batch_size
         self.shuffles = self.size is not None and self.size < self.m
@@ -118,8 +119,8 @@ class Batches:
             if self.course is not None:
                 self.course.seed(10 + epoch + 1)  # the course's seeds: 11, 12, ...
             order = shuffled_order(self.m, rng=self.course or self.rng)
-        X1, Y = np.take(self.X1, order, axis=1), np.take(self.Y, order, axis=1)
-        return order, cut_into_mini_batches(X1, Y, self.size)
+        shuffled = np.take(self.XY1, order, axis=1)  # one call for [X; 1; Y]
+        return order, cut_into_mini_batches(shuffled[:-1], shuffled[-1:], self.size)
 
 
 def _neighbour_runs(rows: list[int]) -> tuple[slice, ...]:

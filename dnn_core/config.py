@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .initializers import SCHEMES, init_params
+from .losses import ACTIVATIONS
 from .optimizers import OPTIMIZERS
 
 _COUNTS = ("num_iterations", "num_epochs", "mini_batch_size", "record_every", "decay_interval")
 STACK_SHARED = (
     "layer_dims",
+    "activation",
     "epochs",
     "mini_batch_size",
     "seed",
@@ -22,8 +24,8 @@ STACK_SHARED = (
     "record_every",
     "record_minibatch_costs",
 )
-"""What the models of one stack must agree on: what fixes the data path (the shapes, the
-mini-batches and their order, the recorded epochs)."""
+"""What the models of one stack must agree on: what fixes the data path (the shapes and
+their activation, the mini-batches and their order, the recorded epochs)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class TrainConfig:
     course_dropout: bool = False
     """Re-seed dropout with 1 before every forward pass, as the course's notebook does
     (so its mask never changes between iterations). Real dropout draws fresh masks."""
+    activation: str = "relu"
+    """The hidden layers' activation: ``"relu"`` (the course's), ``"tanh"`` or ``"sigmoid"``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layer_dims", tuple(int(d) for d in self.layer_dims))
@@ -95,6 +99,8 @@ class TrainConfig:
             found.append("The output layer must have exactly one unit (binary classification).")
         if self.init not in SCHEMES:
             found.append(f"Unknown initialization {self.init!r}.")
+        if self.activation not in ACTIVATIONS:
+            found.append(f"Unknown activation {self.activation!r}; use {', '.join(ACTIVATIONS)}.")
         if self.optimizer not in OPTIMIZERS:
             found.append(f"Unknown optimizer {self.optimizer!r}.")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):

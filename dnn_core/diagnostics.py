@@ -44,7 +44,7 @@ def unit_symmetry(W: np.ndarray) -> UnitSymmetry:
 
 
 def layer_signals(
-    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray
+    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray, *, activation: str = "relu"
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Activations and weight gradients of every layer for one full-batch pass.
 
@@ -54,7 +54,7 @@ def layer_signals(
     """
     params = dict(params)
     with np.errstate(all="ignore"):  # huge initial weights may overflow: shown, not warned
-        _, cache = forward(X, params)
+        _, cache = forward(X, params, activation=activation)
         grads = backward(Y, cache, params)
     layers = range(1, num_layers(params) + 1)
     activations = {f"layer {layer}": cache[f"A{layer}"] for layer in layers}
@@ -91,10 +91,15 @@ def squared_weight_norm(params: Mapping[str, np.ndarray]) -> float | np.ndarray:
     return float(total) if np.ndim(total) == 0 else total
 
 
-def relu_kinks(X: np.ndarray, params: Mapping[str, np.ndarray], epsilon: float) -> dict[int, int]:
+def relu_kinks(
+    X: np.ndarray, params: Mapping[str, np.ndarray], epsilon: float, *, activation: str = "relu"
+) -> dict[int, int]:
     """Hidden layer -> how many pre-activations ``Z{l} (n_l, m)`` lie within one nudge
     (epsilon times the largest input to the layer) of ReLU's kink at 0, where the two-sided
-    difference averages the slopes 0 and 1 while backprop takes one of them."""
+    difference averages the slopes 0 and 1 while backprop takes one of them. (tanh and
+    sigmoid are smooth: empty for them.)"""
+    if activation != "relu":
+        return {}
     params = dict(params)
     _, cache = forward(X, params)
     counts = {}
@@ -104,9 +109,14 @@ def relu_kinks(X: np.ndarray, params: Mapping[str, np.ndarray], epsilon: float) 
     return counts
 
 
-def dead_units(params: Mapping[str, np.ndarray], X: np.ndarray) -> dict[int, float]:
+def dead_units(
+    params: Mapping[str, np.ndarray], X: np.ndarray, *, activation: str = "relu"
+) -> dict[int, float]:
     """Hidden layer -> the fraction of its ReLU units that output 0 on every example of
-    ``X (n_x, m)``: such a unit passes no gradient back, so it no longer learns."""
+    ``X (n_x, m)``: such a unit passes no gradient back, so it no longer learns. (tanh and
+    sigmoid units are never dead in this sense: empty for them.)"""
+    if activation != "relu":
+        return {}
     params = dict(params)
     with np.errstate(all="ignore"):  # huge weights may overflow; inf and NaN are not 0
         _, cache = forward(X, params)
@@ -117,14 +127,14 @@ def dead_units(params: Mapping[str, np.ndarray], X: np.ndarray) -> dict[int, flo
 
 
 def cross_entropy(
-    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray
+    params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray, *, activation: str = "relu"
 ) -> float | np.ndarray:
     """The cross-entropy of the whole network's predictions on ``X (n_x, m)``, ``Y (1, m)``:
     no L2 term and no dropout, so it compares training and test points, and a regularized
     model with a plain one, on the same footing."""
     params = dict(params)
     with np.errstate(all="ignore"):  # a diverging run's weights may overflow: inf, not a warning
-        AL, _ = forward(X, params)
+        AL, _ = forward(X, params, activation=activation)
         cost = compute_cost(AL, Y)  # a float, or (K,) for K stacked models
     return float(cost) if np.ndim(cost) == 0 else np.asarray(cost)
 
@@ -142,13 +152,16 @@ class CostRecorder:
 
     points: Mapping[str, tuple[np.ndarray, np.ndarray]]
     then: Callable[..., bool | None] | None = None
+    activation: str = "relu"  # the network's hidden activation
     iterations: list[int] = field(default_factory=list)
     costs: dict[str, list[float]] = field(default_factory=dict)
 
     def __call__(self, progress) -> bool | None:
         self.iterations.append(int(progress.iteration))
         for name, (X, Y) in self.points.items():
-            self.costs.setdefault(name, []).append(cross_entropy(progress.params, X, Y))
+            self.costs.setdefault(name, []).append(
+                cross_entropy(progress.params, X, Y, activation=self.activation)
+            )
         return None if self.then is None else self.then(progress)
 
     def curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -185,13 +198,13 @@ class Stall:
         return max(self.dead.items(), key=lambda item: item[1], default=(0, 0.0))
 
 
-def stall(params: Mapping[str, np.ndarray], X: np.ndarray) -> Stall:
+def stall(params: Mapping[str, np.ndarray], X: np.ndarray, *, activation: str = "relu") -> Stall:
     """Diagnose a network on ``X (n_x, m)``. Dead units alone are no stall (a network that
     learnt well may have some); a flat output is, and dead units then explain it."""
     params = dict(params)
-    dead = dead_units(params, X)
+    dead = dead_units(params, X, activation=activation)
     with np.errstate(all="ignore"):
-        AL, _ = forward(X, params)
+        AL, _ = forward(X, params, activation=activation)
     probabilities = np.asarray(AL, dtype=np.float64).ravel()
     finite = probabilities[np.isfinite(probabilities)]
     mean = float(np.mean(finite)) if finite.size else float("nan")

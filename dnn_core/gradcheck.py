@@ -160,6 +160,7 @@ def gradient_check(
     rng: np.random.Generator | None = None,
     backward_fn: Callable | None = None,
     batch_size: int | None = None,
+    activation: str = "relu",
 ) -> GradCheckReport:
     """Compare backprop's gradient with two-sided differences of the cost.
 
@@ -175,13 +176,16 @@ def gradient_check(
         batch_size: ``1`` runs the course's loop (:func:`course_gradapprox`), two full
             forward passes per parameter; otherwise the parameters' differences are
             batched, this many per stacked pass (``None``: as many as fit in memory).
+        activation: the hidden layers' ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
     """
     started = time.perf_counter()
     cost_lambd = lambd if cost_lambd is None else cost_lambd
     if keep_prob < 1.0 and masks is None and rng is None:
         raise ValueError("Checking with dropout needs fixed masks (or an rng to show it fail).")
     dropout_rng = rng if keep_prob < 1.0 else None
-    _, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=dropout_rng)
+    _, cache = forward(
+        X, params, keep_prob=keep_prob, masks=masks, rng=dropout_rng, activation=activation
+    )
     grads = (backward_fn or backward)(Y, cache, params, lambd=lambd)
     keys = param_keys(params)
     grad = np.concatenate([grads[f"d{key}"].ravel() for key in keys])  # (P,)
@@ -191,7 +195,7 @@ def gradient_check(
         # fails): no pass can be shared then.
         gradapprox = course_gradapprox(
             params, X, Y, epsilon=epsilon, lambd=cost_lambd, keep_prob=keep_prob,
-            masks=masks, rng=dropout_rng,
+            masks=masks, rng=dropout_rng, activation=activation,
         )  # fmt: skip
     else:
         gradapprox = batched_gradapprox(
@@ -224,6 +228,7 @@ def course_gradapprox(
     keep_prob: float = 1.0,
     masks: dict[str, np.ndarray] | None = None,
     rng: np.random.Generator | None = None,
+    activation: str = "relu",
 ) -> np.ndarray:
     """The course's ``gradient_check_n`` loop: nudge one parameter at a time by +-epsilon
     and evaluate the whole network's cost each way. Returns ``gradapprox (P,)`` in the
@@ -233,7 +238,10 @@ def course_gradapprox(
     J_plus = np.zeros(num_parameters)
     J_minus = np.zeros(num_parameters)
     gradapprox = np.zeros(num_parameters)
-    options = {"lambd": lambd, "keep_prob": keep_prob, "masks": masks, "rng": rng}
+    options = {
+        "lambd": lambd, "keep_prob": keep_prob, "masks": masks, "rng": rng,
+        "activation": activation,
+    }  # fmt: skip
     for i in range(num_parameters):
         theta_plus = np.copy(parameters_values)
         theta_plus[i] += epsilon
@@ -245,9 +253,9 @@ def course_gradapprox(
     return gradapprox
 
 
-def _cost(params, X, Y, *, lambd, keep_prob, masks, rng) -> float:
+def _cost(params, X, Y, *, lambd, keep_prob, masks, rng, activation) -> float:
     """J(theta): a full forward pass and its cost (from the logits, as in training)."""
-    AL, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=rng)
+    AL, cache = forward(X, params, keep_prob=keep_prob, masks=masks, rng=rng, activation=activation)
     return compute_cost(AL, Y, params, lambd=lambd, logits=cache[f"Z{num_layers(params)}"])
 
 

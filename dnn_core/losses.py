@@ -1,4 +1,4 @@
-"""Numerically stable sigmoid, ReLU and binary cross-entropy (with the L2 term).
+"""Numerically stable sigmoid, ReLU, tanh and binary cross-entropy (with the L2 term).
 
 All functions are shape-generic: ``(n, m)`` for one model or ``(K, n, m)`` for K stacked
 models, with examples always on the last axis.
@@ -20,8 +20,27 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
-    """max(Z, 0), elementwise: the hidden layers' activation."""
+    """max(Z, 0), elementwise: the hidden layers' activation (by default)."""
     return np.maximum(Z, 0.0)
+
+
+def tanh(Z: np.ndarray) -> np.ndarray:
+    """tanh(Z), elementwise: a hidden-layer activation centred on 0 (Xavier's case)."""
+    return np.tanh(Z)
+
+
+ACTIVATIONS = {"relu": relu, "tanh": tanh, "sigmoid": sigmoid}
+"""The hidden layers' activations by name (the output layer is always sigmoid)."""
+
+
+def activation_slope(Z: np.ndarray, name: str) -> np.ndarray:
+    """g'(Z) of the hidden activation ``name``, elementwise: ReLU's is 1 where Z > 0 and 0
+    elsewhere, tanh's is 1 - tanh(Z)**2 and sigmoid's is s(Z) * (1 - s(Z)) (at most 1/4:
+    why deep sigmoid networks' gradients vanish)."""
+    if name == "relu":
+        return (Z > 0).astype(np.float64)
+    A = ACTIVATIONS[name](Z)
+    return 1.0 - A * A if name == "tanh" else A * (1.0 - A)
 
 
 def squared_weights(params: dict[str, np.ndarray]):

@@ -1,5 +1,7 @@
 """L-layer network: LINEAR -> ReLU (x L-1) -> LINEAR -> SIGMOID, with L2 and inverted dropout.
 
+The hidden layers' activation is ReLU unless ``activation="tanh"`` or ``"sigmoid"`` is asked.
+
 Shapes follow the course: ``X (n_x, m)``, ``Y (1, m)``, ``W{l} (n_l, n_{l-1})``,
 ``b{l} (n_l, 1)``. The math is shape-generic: parameters stacked as ``(K, n_l, n_{l-1})``
 run K models at once (used by sweeps and the batched gradient check), activations are then
@@ -12,7 +14,7 @@ import math
 
 import numpy as np
 
-from .losses import relu, sigmoid
+from .losses import ACTIVATIONS, activation_slope, sigmoid
 
 
 def _differs(value, neutral: float) -> bool:
@@ -33,6 +35,7 @@ def forward(
     keep_prob=1.0,
     rng=None,
     masks: dict[str, np.ndarray] | None = None,
+    activation: str = "relu",
 ):
     """Forward propagation.
 
@@ -43,20 +46,23 @@ def forward(
             layer, never on the input or output). A scalar, or ``(K, 1, 1)`` per model.
         rng: ``numpy.random.Generator`` (or legacy ``RandomState``) that draws the masks.
         masks: ``{"D1": (n_1, m), ...}`` to reuse fixed masks (gradient checking).
+        activation: the hidden layers' ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
 
     Returns:
         ``(AL, cache)``: ``AL`` the output probabilities ``(1, m)``; ``cache`` holds
-        ``A0`` (= X), ``Z{l}``, ``A{l}`` and, with dropout, ``D{l}`` and ``keep_prob``.
+        ``A0`` (= X), ``Z{l}``, ``A{l}``, the activation and, with dropout, ``D{l}`` and
+        ``keep_prob``.
     """
     L = num_layers(params)
+    g = ACTIVATIONS[activation]
     dropout = masks is not None or _differs(keep_prob, 1.0)
     if dropout and masks is None and rng is None:
         raise ValueError("Dropout needs an rng (numpy.random.Generator) or fixed masks.")
-    cache: dict = {"A0": X, "keep_prob": keep_prob, "dropout": dropout}
+    cache: dict = {"A0": X, "keep_prob": keep_prob, "dropout": dropout, "activation": activation}
     A = X
     for layer in range(1, L):
         Z = params[f"W{layer}"] @ A + params[f"b{layer}"]
-        A = relu(Z)
+        A = g(Z)
         if dropout:
             D = masks[f"D{layer}"] if masks is not None else rng.random(A.shape) < keep_prob
             A = A * D / keep_prob  # inverted dropout keeps the expected activation unchanged
@@ -112,7 +118,8 @@ def backward(
             dA = W.mT @ dZ
             if cache["dropout"]:
                 dA = dA * cache[f"D{layer - 1}"] / cache["keep_prob"]
-            dZ = dA * (cache[f"Z{layer - 1}"] > 0)  # ReLU passes gradient only where Z > 0
+            # dZ = dA * g'(Z): ReLU passes gradient only where Z > 0, tanh and sigmoid scale it.
+            dZ = dA * activation_slope(cache[f"Z{layer - 1}"], cache.get("activation", "relu"))
     return grads
 
 
@@ -122,7 +129,9 @@ a 160 x 160 grid through six layers of 100 units would hold 250 MB at once. (Sli
 size are also faster than one pass: they stay in the CPU's cache.)"""
 
 
-def predict_proba(X: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+def predict_proba(
+    X: np.ndarray, params: dict[str, np.ndarray], *, activation: str = "relu"
+) -> np.ndarray:
     """Output probabilities ``(1, m)`` (or ``(K, 1, m)``); dropout is never used here.
 
     The examples go through in slices that keep the pass within :data:`PREDICT_BYTES`.
@@ -135,21 +144,28 @@ def predict_proba(X: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
     step = max(1, PREDICT_BYTES // per_example)
     m = X.shape[-1]
     if m <= step:
-        return forward(X, params)[0]
+        return forward(X, params, activation=activation)[0]
     return np.concatenate(
-        [forward(X[..., start : start + step], params)[0] for start in range(0, m, step)],
+        [
+            forward(X[..., start : start + step], params, activation=activation)[0]
+            for start in range(0, m, step)
+        ],
         axis=-1,
     )
 
 
-def predict(X: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+def predict(
+    X: np.ndarray, params: dict[str, np.ndarray], *, activation: str = "relu"
+) -> np.ndarray:
     """0/1 predictions ``(1, m)`` (threshold 0.5)."""
-    return (predict_proba(X, params) > 0.5).astype(np.int64)
+    return (predict_proba(X, params, activation=activation) > 0.5).astype(np.int64)
 
 
-def accuracy(X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray]):
+def accuracy(
+    X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray], *, activation: str = "relu"
+):
     """Fraction of correct predictions: a float, or ``(K,)`` for stacked parameters."""
-    correct = np.mean(predict(X, params) == Y, axis=(-2, -1))
+    correct = np.mean(predict(X, params, activation=activation) == Y, axis=(-2, -1))
     return float(correct) if np.ndim(correct) == 0 else correct
 
 
@@ -159,6 +175,7 @@ def decision_grid(
     *,
     resolution: int = 200,
     margin: float = 0.25,
+    activation: str = "relu",
 ):
     """Probabilities of class 1 on a regular grid covering the data.
 
@@ -166,6 +183,7 @@ def decision_grid(
         params: a trained network with 2 inputs.
         X: points ``(2, m)`` whose range (plus ``margin`` of its span) the grid covers.
         resolution: points per axis.
+        activation: the network's hidden activation.
 
     Returns:
         ``(xs (resolution,), ys (resolution,), probs (resolution, resolution))`` with
@@ -178,7 +196,7 @@ def decision_grid(
     grid = np.empty((2, resolution * resolution))
     grid[0] = np.tile(xs, resolution)
     grid[1] = np.repeat(ys, resolution)
-    probs = predict_proba(grid, params).reshape(resolution, resolution)
+    probs = predict_proba(grid, params, activation=activation).reshape(resolution, resolution)
     return xs, ys, probs
 
 

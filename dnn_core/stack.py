@@ -7,9 +7,9 @@ networks a step costs NumPy calls more than arithmetic, so three things make it 
 - **The bias rides in the matrix product.** Each layer's parameters are one block
   ``[W | b]`` of shape ``(n_l, n_{l-1} + 1)`` and every activation carries a last row of
   ones, so ``Z = [W | b] @ [A; 1]`` and ``[dW | db] = dZ @ [A; 1].T`` are one call each.
-- **ReLU's slope is kept.** The forward pass keeps ``gate = (Z > 0)`` as 0/1 numbers, times
-  inverted dropout's ``D / keep_prob`` when there is dropout; the backward pass multiplies
-  by it instead of comparing again.
+- **The activation's slope is kept.** The forward pass keeps ``gate = g'(Z)`` (ReLU's
+  ``(Z > 0)`` as 0/1 numbers, tanh's ``1 - A**2``, sigmoid's ``A (1 - A)``), times inverted
+  dropout's ``D / keep_prob`` when there is dropout; the backward pass multiplies by it.
 - **Nothing is allocated per step.** Every array lives in a buffer made once per batch
   size and written with ``out=``; the backward pass writes ``dA`` over the activations it
   no longer needs.
@@ -45,13 +45,17 @@ class StackedNetwork:
         layer_dims: ``[n_x, n_1, ..., n_L]``.
         lead: ``()`` for one network, ``(K,)`` for K stacked.
         lambd: L2 strength, a scalar or ``(K, 1, 1)``.
+        activation: the hidden layers' ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
     """
 
-    def __init__(self, layer_dims: Sequence[int], lead=(), *, lambd=0.0) -> None:
+    def __init__(
+        self, layer_dims: Sequence[int], lead=(), *, lambd=0.0, activation: str = "relu"
+    ) -> None:
         self.layer_dims = tuple(int(n) for n in layer_dims)
         self.lead = tuple(lead)
         self.L = len(self.layer_dims) - 1
         self.lambd = lambd
+        self.activation = activation
         self.l2 = bool(np.any(np.asarray(lambd) != 0))
         shapes = [
             (n, n_prev + 1) for n_prev, n in zip(self.layer_dims, self.layer_dims[1:], strict=False)
@@ -120,17 +124,32 @@ class StackedNetwork:
         buffers = self._buffers_for(X1.shape[-1])
         A = X1
         for layer in range(1, self.L):
-            A_next, gate = buffers.A[layer], buffers.gate[layer]
             self._product(self.blocks[layer - 1], A, out=buffers.Z[layer])  # Z = W A + b
-            # On whole buffers from here (see _Buffers): the row of ones stays 1.
-            np.greater(A_next, _ZERO, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
-            if masks is not None:  # dropped units pass nothing, forward or back; the kept
-                units = _units_of(gate, masks[layer - 1])  # are scaled by 1 / keep_prob
-                units *= masks[layer - 1]  # (inverted dropout)
-            A_next *= gate  # A = relu(Z) (* D / keep_prob), over Z in place
-            A = A_next
+            mask = None if masks is None else masks[layer - 1]
+            if self.activation == "relu":
+                _relu_layer(buffers.A[layer], buffers.gate[layer], mask)
+            else:
+                self._smooth_layer(buffers, layer, mask)
+            A = buffers.A[layer]
         self._product(self.blocks[-1], A, out=buffers.ZL)
         return _sigmoid_into(buffers.ZL, buffers.AL), buffers.ZL
+
+    def _smooth_layer(self, buffers: _Buffers, layer: int, mask) -> None:
+        """``A = g(Z)`` over Z in place and ``gate = g'(Z)`` for tanh or sigmoid (from A:
+        ``1 - A**2``, ``A (1 - A)``), times dropout's factors when there are any."""
+        A, slope = buffers.Z[layer], buffers.dZ[layer]  # the units, above the rows of ones
+        if self.activation == "tanh":
+            np.tanh(A, out=A)
+            np.multiply(A, A, out=slope)
+            np.subtract(_ONE, slope, out=slope)
+        else:
+            _sigmoid_into(A, A)
+            np.subtract(_ONE, A, out=slope)
+            slope *= A
+        if mask is not None:  # inverted dropout, forward and back
+            for array in (buffers.A[layer], buffers.gate[layer]):
+                units = _units_of(array, mask)
+                units *= mask
 
     def cost(self, AL: np.ndarray, ZL: np.ndarray, Y: np.ndarray):
         """The cost (a float, or ``(K,)``) of a forward pass's ``AL``, from its logits ``ZL``."""
@@ -191,6 +210,17 @@ class StackedNetwork:
             scale = self._l2_scale[m] = (lambd / m) * self.is_weight
             self._scratch = np.zeros_like(self.theta)
         return scale
+
+
+def _relu_layer(A: np.ndarray, gate: np.ndarray, mask) -> None:
+    """``A = relu(Z)`` over Z in place (``A (..., n_l + 1, b)`` holds Z above its row of ones)
+    and ``gate`` = ReLU's slope, times dropout's factors ``mask`` when there are any."""
+    # On whole buffers (see _Buffers): the row of ones stays 1.
+    np.greater(A, _ZERO, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
+    if mask is not None:  # dropped units pass nothing, forward or back; the kept
+        units = _units_of(gate, mask)  # are scaled by 1 / keep_prob (inverted dropout)
+        units *= mask
+    A *= gate  # A = relu(Z) (* D / keep_prob)
 
 
 def _units_of(gate: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -79,9 +79,9 @@ def sweep(
     # A diverged model's last finite weights can still overflow on new inputs; it then
     # scores as it predicts, without warnings.
     with np.errstate(over="ignore", invalid="ignore"):
-        train_accuracy = np.asarray(accuracy(X, Y, params))
+        train_accuracy = np.asarray(accuracy(X, Y, params, activation=config.activation))
         test_accuracy = (
-            np.asarray(accuracy(X_test, Y_test, params))
+            np.asarray(accuracy(X_test, Y_test, params, activation=config.activation))
             if X_test is not None and Y_test is not None
             else np.full(K, np.nan)
         )

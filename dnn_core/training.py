@@ -160,7 +160,7 @@ def _train_models(
     started = time.perf_counter()
     config = configs[0]  # what every model shares: epochs, mini-batches, recording
     models = Models(configs, lead)
-    net = StackedNetwork(config.layer_dims, lead, lambd=models.lambd)
+    net = StackedNetwork(config.layer_dims, lead, lambd=models.lambd, activation=config.activation)
     models.load(net, starts)
     optimizer = models.optimizer(net.theta.shape)
     batches = Batches(X, Y, config, should_stop)

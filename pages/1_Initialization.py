@@ -6,6 +6,7 @@ import streamlit as st
 
 from dnn_core import diagnostics
 from ui import budgets, figures, lesson_controls, live_view, page, pin_view, runs, sidebar
+from ui.i18n import _
 
 PREFIX = "init"
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -14,10 +15,12 @@ SCHEMES = lesson_controls.SCHEMES
 config = page.lesson_header(
     "Initialization",
     ":material/casino:",
-    "Before the first step of gradient descent, every weight needs a value. That choice "
-    "decides whether the hidden units learn different things, and whether signals and "
-    "gradients keep a useful size as they pass through the layers. Pick a scheme, "
-    "watch the network train, then compare all four.",
+    _(
+        "Before the first step of gradient descent, every weight needs a value. That choice "
+        "decides whether the hidden units learn different things, and whether signals and "
+        "gradients keep a useful size as they pass through the layers. Pick a scheme, "
+        "watch the network train, then compare all four."
+    ),
     PREFIX,
     sidebar.INITIALIZATION_DEFAULTS,
     sidebar.SidebarOptions(presets=lesson_controls.initialization_presets(PREFIX)),
@@ -29,26 +32,28 @@ scheme = settings.scheme
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
     budgets.check_page_budget(data, [*configs.values(), configs["he"]])  # + the constant start
-    st.header(f"Training from {SCHEMES[scheme]} initialization")
-    view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="init-main")
+    st.header(_("Training from {scheme} initialization").format(scheme=SCHEMES[scheme]))
+    view = live_view.LiveView.in_columns(
+        data, show_test=config.show_test, key="init-main", activation=config.activation
+    )
     # Every scheme and a constant start train at once, as one stack of networks.
     trained = runs.train_together(
         data,
         config.data,
         {**configs, "constant": configs["he"]},
         starts={"constant": runs.constant_start(configs["he"], lesson_controls.CONSTANT_WEIGHT)},
-        label="Training every scheme",
+        label=_("Training every scheme"),
         on_frame=view.follow(scheme),
     )
     result = trained[scheme]
     view.draw_run(result, configs[scheme], config.data)
 page.show_run_status(result)
-page.explain_stall(result.params, data.X_train)
-train_accuracy, test_accuracy = runs.accuracies(result.params, data)
+page.explain_stall(result.params, data.X_train, activation=config.activation)
+train_accuracy, test_accuracy = runs.accuracies(result.params, data, activation=config.activation)
 page.accuracy_metrics(
     train_accuracy,
     test_accuracy,
-    **{"Final cost": page.final_cost(result), "Training time": f"{result.elapsed_s:.2f} s"},
+    **{_("Final cost"): page.final_cost(result), _("Training time"): f"{result.elapsed_s:.2f} s"},
 )
 shown = {SCHEMES[scheme]: (result, configs[scheme])}
 pin_view.pin_section(PREFIX, config, settings, shown, data)
@@ -59,15 +64,19 @@ page.downloads(
     figures=view.final_figures,
 )
 page.explain(
-    "**Left:** the cost (cross-entropy) after each step. **Right:** the network's "
-    "probability of the blue class over the plane; the dark line is where it is 0.5. "
-    "Filled circles are training points, open diamonds test points.",
-    look_for="zeros: a flat cost at 0.693 = ln 2 and no boundary at all; large random "
-    "weights: a huge first cost and a slow, ragged descent; He and Xavier: a quick drop and "
-    "a boundary that follows the rings.",
+    _(
+        "**Left:** the cost (cross-entropy) after each step. **Right:** the network's "
+        "probability of the blue class over the plane; the dark line is where it is 0.5. "
+        "Filled circles are training points, open diamonds test points."
+    ),
+    look_for=_(
+        "zeros: a flat cost at 0.693 = ln 2 and no boundary at all; large random "
+        "weights: a huge first cost and a slow, ragged descent; He and Xavier: a quick drop "
+        "and a boundary that follows the rings."
+    ),
 )
 
-st.header("All four schemes on the same data")
+st.header(_("All four schemes on the same data"))
 comparison = {name: trained[name] for name in configs}
 curve_column, table_column = st.columns([5, 4])
 page.chart(
@@ -79,7 +88,7 @@ page.chart(
                 for name, run in comparison.items()
                 if run.costs.size
             },
-            title="Cost by scheme (log scale)",
+            title=_("Cost by scheme (log scale)"),
             num_iterations=config.num_iterations,
             log_y=True,
         ),
@@ -89,26 +98,32 @@ page.chart(
 )
 with table_column:
     page.results_table(
-        runs.accuracy_table(comparison, data, names=SCHEMES, label="initialization").assign(
-            comment=lesson_controls.scheme_comments(comparison, settings.scale)
-        ),
+        runs.accuracy_table(
+            comparison, data, names=SCHEMES, label="initialization", activation=config.activation
+        ).assign(comment=lesson_controls.scheme_comments(comparison, settings.scale)),
         key="init-comparison-table",
     )
     page.explain(
-        "The course's table, computed live with the sidebar's settings. Random uses the "
-        f"scale chosen above ({TIMES} {settings.scale:g}).",
-        look_for="the same network, data and learning rate: only the starting weights differ.",
+        _(
+            "The course's table, computed live with the sidebar's settings. Random uses the "
+            "scale chosen above ({scale})."
+        ).format(scale=f"{TIMES} {settings.scale:g}"),
+        look_for=_("the same network, data and learning rate: only the starting weights differ."),
     )
 for name, run in comparison.items():
     if name != scheme:
-        page.show_run_status(run, what=f"{SCHEMES[name]} initialization")
+        page.show_run_status(run, what=_("{scheme} initialization").format(scheme=SCHEMES[name]))
 
-st.header("Inside the network: activations and gradients per layer")
+st.header(_("Inside the network: activations and gradients per layer"))
 activation_figure, gradient_figure, spread = runs.memoize(
     ("init layers", config.data, configs[scheme]),
     lambda: figures.layer_signal_figures(
-        diagnostics.layer_signals(result.initial_params, data.X_train, data.Y_train),
-        diagnostics.layer_signals(result.params, data.X_train, data.Y_train),
+        diagnostics.layer_signals(
+            result.initial_params, data.X_train, data.Y_train, activation=config.activation
+        ),
+        diagnostics.layer_signals(
+            result.params, data.X_train, data.Y_train, activation=config.activation
+        ),
     ),
 )
 page.chart(activation_figure, key="init-activations")
@@ -122,23 +137,30 @@ page.results_table(
 )
 with text_column:
     page.explain(
-        "Each layer multiplies its input by W[l]. If the weights are too large, activations "
-        "grow layer after layer (exploding) and the sigmoid output saturates at 0 or 1; too "
-        "small and they shrink towards zero (vanishing), and so do the gradients. He "
-        "initialization keeps the spread of ReLU activations about constant:",
+        _(
+            "Each layer multiplies its input by W[l]. If the weights are too large, "
+            "activations grow layer after layer (exploding) and the sigmoid output saturates "
+            "at 0 or 1; too small and they shrink towards zero (vanishing), and so do the "
+            "gradients. He initialization keeps the spread of ReLU activations about constant:"
+        ),
         formula=r"W^{[l]} \sim \mathcal{N}(0, 1)\cdot\sqrt{\frac{2}{n^{[l-1]}}}"
         r"\qquad\text{(Xavier: }\sqrt{1/n^{[l-1]}}\text{)}",
-        look_for="with zeros every histogram is a single spike at 0 and the gradients are "
-        f"exactly zero; with random {TIMES} 10 the activations reach the tens or hundreds; "
-        "with He the spread stays similar from layer to layer.",
+        look_for=_(
+            "with zeros every histogram is a single spike at 0 and the gradients are "
+            "exactly zero; with random × 10 the activations reach the tens or hundreds; "  # noqa: RUF001
+            "with He the spread stays similar from layer to layer."
+        ),
     )
 
-st.header("Why zeros fail: symmetry")
+st.header(_("Why zeros fail: symmetry"))
 # A constant non-zero start shows the symmetry itself: the units move, but all together.
 constant_run = trained["constant"]
 symmetry_runs = {
-    "zeros": (comparison["zeros"], configs["zeros"]),
-    f"all {lesson_controls.CONSTANT_WEIGHT:g}": (constant_run, configs["he"]),
+    _("zeros"): (comparison["zeros"], configs["zeros"]),
+    _("all {weight}").format(weight=f"{lesson_controls.CONSTANT_WEIGHT:g}"): (
+        constant_run,
+        configs["he"],
+    ),
     "He": (comparison["he"], configs["he"]),
 }
 for index, (column, (name, (run, run_config))) in enumerate(
@@ -149,21 +171,28 @@ for index, (column, (name, (run, run_config))) in enumerate(
         runs.memoize(
             ("init symmetry", name, config.data, run_config),
             lambda W1=W1, name=name: figures.weights_heatmap_figure(
-                W1, title=f"W1 trained from {name}"
+                W1, title=_("W1 trained from {start}").format(start=name)
             ),
         ),
         key=f"init-symmetry-{index}",
         container=column,
     )
     with column:
-        page.symmetry_metric(diagnostics.unit_symmetry(W1), runs.accuracies(run.params, data)[0])
+        page.symmetry_metric(
+            diagnostics.unit_symmetry(W1),
+            runs.accuracies(run.params, data, activation=config.activation)[0],
+        )
 page.explain(
-    "Each row of W1 is one hidden unit. When all weights start equal, every unit of a layer "
-    "computes the same value and receives the same gradient, so the rows stay identical "
-    "however long you train: the layer behaves like a single unit. With zeros the gradients "
-    "are even exactly zero, so the weights never move and the network predicts one class "
-    "everywhere (50 % accuracy). Random starts break the symmetry.",
+    _(
+        "Each row of W1 is one hidden unit. When all weights start equal, every unit of a "
+        "layer computes the same value and receives the same gradient, so the rows stay "
+        "identical however long you train: the layer behaves like a single unit. With zeros "
+        "the gradients are even exactly zero, so the weights never move and the network "
+        "predicts one class everywhere (50 % accuracy). Random starts break the symmetry."
+    ),
     formula=r"W^{[1]}_{1,:} = W^{[1]}_{2,:} \;\Rightarrow\; a^{[1]}_1 = a^{[1]}_2 "
     r"\;\Rightarrow\; dW^{[1]}_{1,:} = dW^{[1]}_{2,:}",
-    look_for="identical stripes in the first two maps (all white for zeros), distinct rows for He.",
+    look_for=_(
+        "identical stripes in the first two maps (all white for zeros), distinct rows for He."
+    ),
 )

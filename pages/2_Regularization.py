@@ -7,6 +7,7 @@ import streamlit as st
 
 from dnn_core import course
 from ui import budgets, figures, lesson_controls, live_view, page, pin_view, runs, sidebar
+from ui.i18n import _
 
 PREFIX = "reg"
 LAMBDA = lesson_controls.LAMBDA
@@ -16,10 +17,12 @@ PUBLISHED = course.PUBLISHED_REGULARIZATION
 config = page.lesson_header(
     "Regularization",
     ":material/tune:",
-    "A big network can memorise its training set, noise included, and then do worse on "
-    "new points: it **overfits**. L2 regularization keeps the weights small; dropout "
-    "switches hidden units off at random while training so no unit can rely on another. "
-    "Both trade a little training accuracy for a better test accuracy.",
+    _(
+        "A big network can memorise its training set, noise included, and then do worse on "
+        "new points: it **overfits**. L2 regularization keeps the weights small; dropout "
+        "switches hidden units off at random while training so no unit can rely on another. "
+        "Both trade a little training accuracy for a better test accuracy."
+    ),
     PREFIX,
     sidebar.REGULARIZATION_DEFAULTS,
     sidebar.SidebarOptions(presets=lesson_controls.regularization_presets(PREFIX)),
@@ -30,26 +33,34 @@ networks = settings.networks(base)
 with page.stop_on_error():
     data = runs.load_dataset(config.data)
     budgets.check_page_budget(data, list(networks.values()))
-    st.header("Train and watch")
-    view = live_view.LiveView.in_columns(data, show_test=config.show_test, key="reg-main")
+    st.header(_("Train and watch"))
+    view = live_view.LiveView.in_columns(
+        data, show_test=config.show_test, key="reg-main", activation=config.activation
+    )
     # The run to watch, the course's models and every swept value train as one stack.
     trained = runs.train_together(
-        data, config.data, networks, label="Training", on_frame=view.follow("main"), scored=True
+        data,
+        config.data,
+        networks,
+        label=_("Training"),
+        on_frame=view.follow("main"),
+        scored=True,
     )
     result = trained["main"].result
     view.draw_run(result, networks["main"], config.data)
 page.show_run_status(result)
-page.explain_stall(result.params, data.X_train)
+page.explain_stall(result.params, data.X_train, activation=config.activation)
 
-train_accuracy, test_accuracy = runs.accuracies(result.params, data)
+train_accuracy, test_accuracy = runs.accuracies(result.params, data, activation=config.activation)
+GAP = _("Gap (train - test)")
 page.metric_row(
     {
-        "Train accuracy": page.percent(train_accuracy),
-        "Test accuracy": page.percent(test_accuracy),
-        "Gap (train - test)": f"{(train_accuracy - test_accuracy) * 100:+.1f} pts",
-        "Final cost": page.final_cost(result),
+        _("Train accuracy"): page.percent(train_accuracy),
+        _("Test accuracy"): page.percent(test_accuracy),
+        GAP: _("{gap} pts").format(gap=f"{(train_accuracy - test_accuracy) * 100:+.1f}"),
+        _("Final cost"): page.final_cost(result),
     },
-    helps={"Gap (train - test)": "A large positive gap is the signature of overfitting."},
+    helps={GAP: _("A large positive gap is the signature of overfitting.")},
 )
 shown = {lesson_controls.MODES[settings.mode]: (result, settings.config(base))}
 pin_view.pin_section(PREFIX, config, settings, shown, data)
@@ -62,25 +73,33 @@ page.downloads(
 explain_left, explain_right = st.columns(2)
 with explain_left:
     page.explain(
-        "**L2** adds the squared size of every weight to the cost, so gradient descent also "
-        "pulls each weight towards zero (*weight decay*):",
+        _(
+            "**L2** adds the squared size of every weight to the cost, so gradient descent "
+            "also pulls each weight towards zero (*weight decay*):"
+        ),
         formula=r"J_{L2} = J_{\text{cross-entropy}} + "
         r"\frac{\lambda}{2m}\sum_{l}\lVert W^{[l]}\rVert_F^2",
-        look_for="a smoother boundary that ignores isolated points; the cost curve ends "
-        "higher because it includes the penalty.",
+        look_for=_(
+            "a smoother boundary that ignores isolated points; the cost curve ends "
+            "higher because it includes the penalty."
+        ),
     )
 with explain_right:
     page.explain(
-        "**Dropout** keeps each hidden unit with probability *keep_prob* in every training "
-        "step and scales the survivors up, so the expected activation is unchanged "
-        "(*inverted dropout*). Predictions use the whole network.",
+        _(
+            "**Dropout** keeps each hidden unit with probability *keep_prob* in every "
+            "training step and scales the survivors up, so the expected activation is "
+            "unchanged (*inverted dropout*). Predictions use the whole network."
+        ),
         formula=r"d^{[l]} \sim \text{Bernoulli}(\text{keep\_prob}),\qquad "
         r"a^{[l]} \leftarrow \frac{a^{[l]} \odot d^{[l]}}{\text{keep\_prob}}",
-        look_for="a noisy cost curve (each step trains a different thinned network) and "
-        "a boundary less tied to single points.",
+        look_for=_(
+            "a noisy cost curve (each step trains a different thinned network) and "
+            "a boundary less tied to single points."
+        ),
     )
 
-st.header("The course's three models")
+st.header(_("The course's three models"))
 course_configs = settings.course_configs(base)
 course_runs = {name: trained[name].result for name in course_configs}
 for index, (column, (name, run)) in enumerate(
@@ -90,7 +109,12 @@ for index, (column, (name, run)) in enumerate(
         runs.memoize(
             ("reg course boundary", config.data, course_configs[name], config.show_test),
             lambda run=run, name=name: figures.boundary_figure(
-                run.params, data, show_test=config.show_test, title=name, compact=True
+                run.params,
+                data,
+                show_test=config.show_test,
+                title=lesson_controls.course_model_label(name),
+                compact=True,
+                activation=config.activation,
             ),
         ),
         key=f"reg-course-{index}",
@@ -101,7 +125,10 @@ page.chart(
     runs.memoize(
         ("reg train test costs", config.data, tuple(course_configs.values())),
         lambda: figures.train_test_costs_figure(
-            {name: trained[name].curves for name in course_configs},
+            {
+                lesson_controls.course_model_label(name): trained[name].curves
+                for name in course_configs
+            },
             num_iterations=base.epochs,
         ),
     ),
@@ -110,30 +137,49 @@ page.chart(
 )
 with table_column:
     page.results_table(
-        figures.with_gap(runs.accuracy_table(course_runs, data)),
+        figures.with_gap(
+            runs.accuracy_table(
+                course_runs,
+                data,
+                names={name: lesson_controls.course_model_label(name) for name in course_runs},
+                activation=config.activation,
+            )
+        ),
         key="reg-course-table",
         formats={"gap (pts)": "%+.1f"},
     )
     page.explain(
-        "Computed live with the sidebar's settings (the course trains "
-        f"{lesson_controls.spaced(course.REGULARIZATION.epochs)} iterations on its own "
-        f"football data: {page.course_percent(*PUBLISHED['no regularization'])} without "
-        f"regularization, {page.course_percent(*PUBLISHED['L2, lambda = 0.7'])} with L2).",
-        look_for="without regularization the training cost keeps falling while the test "
-        "cost turns up, and the gap is large: the network learns the training set's "
-        "mislabelled patches. L2 and dropout give up a little training accuracy and "
-        "close the gap. Here dropout draws fresh masks every step, as real dropout does.",
+        _(
+            "Computed live with the sidebar's settings (the course trains {iterations} "
+            "iterations on its own football data: {plain} without regularization, {l2} "
+            "with L2)."
+        ).format(
+            iterations=lesson_controls.spaced(course.REGULARIZATION.epochs),
+            plain=page.course_percent(*PUBLISHED["no regularization"]),
+            l2=page.course_percent(*PUBLISHED["L2, lambda = 0.7"]),
+        ),
+        look_for=_(
+            "without regularization the training cost keeps falling while the test "
+            "cost turns up, and the gap is large: the network learns the training set's "
+            "mislabelled patches. L2 and dropout give up a little training accuracy and "
+            "close the gap. Here dropout draws fresh masks every step, as real dropout does."
+        ),
     )
 for name, run in course_runs.items():
-    page.show_run_status(run, what=f"The model with {name}")
+    page.show_run_status(
+        run,
+        what=_("The model with {name}").format(name=lesson_controls.course_model_label(name)),
+    )
 
-st.header("How strong? Sweeping λ and keep_prob")
+st.header(_("How strong? Sweeping λ and keep_prob"))
 for column, (name, (values, x_title, marked)) in zip(
     st.columns(2), settings.sweeps().items(), strict=True
 ):
     with column:
         swept = runs.sweep_scores(
-            [trained[lesson_controls.swept_name(name, value)].result for value in values], data
+            [trained[lesson_controls.swept_name(name, value)].result for value in values],
+            data,
+            activation=config.activation,
         )
         page.chart(
             runs.memoize(
@@ -144,43 +190,52 @@ for column, (name, (values, x_title, marked)) in zip(
                         swept.train_accuracy,
                         swept.test_accuracy,
                         x_title=x_title,
-                        title=f"Accuracy against {x_title}",
+                        title=_("Accuracy against {setting}").format(setting=x_title),
                         marked=marked,
                     )
                 ),
             ),
             key=f"reg-sweep-{name}",
         )
-        page.show_run_status(swept, what=f"The {x_title} sweep")
+        page.show_run_status(swept, what=_("The {setting} sweep").format(setting=x_title))
 page.explain(
-    "Each point is a separate network trained with that setting (all trained together). "
-    "The dotted line marks your current setting when it is in use.",
-    look_for=f"train accuracy falls as {LAMBDA} grows or keep_prob shrinks; test accuracy "
-    "first holds or rises, then falls once the network is too constrained (underfitting).",
+    _(
+        "Each point is a separate network trained with that setting (all trained together). "
+        "The dotted line marks your current setting when it is in use."
+    ),
+    look_for=_(
+        "train accuracy falls as λ grows or keep_prob shrinks; test accuracy first holds or "
+        "rises, then falls once the network is too constrained (underfitting)."
+    ),
 )
 
-st.header("Weight decay: L2 keeps weights small")
+st.header(_("Weight decay: L2 keeps weights small"))
 L2_NAME = f"L2, {LAMBDA} = {COURSE_LAMBDA:g}"
 plain_run, l2_run = course_runs["no regularization"], course_runs[L2_NAME]
 page.chart(
     runs.memoize(
         ("reg weights", config.data, base),
         lambda: figures.weight_magnitudes_figure(
-            {"no regularization": plain_run.params, L2_NAME: l2_run.params}
+            {_("no regularization"): plain_run.params, L2_NAME: l2_run.params}
         ),
     ),
     key="reg-weights",
 )
 norm_left, norm_right, norm_text = st.columns([2, 2, 3])
 page.weight_norm_metrics(
-    {"without regularization": plain_run.params, f"with L2 ({L2_NAME[4:]})": l2_run.params},
+    {
+        _("without regularization"): plain_run.params,
+        _("with L2 ({setting})").format(setting=L2_NAME[4:]): l2_run.params,
+    },
     (norm_left, norm_right),
 )
 with norm_text:
     page.explain(
-        "Every L2 step first shrinks each weight by a constant factor, then takes the usual "
-        "gradient step, so a large weight needs a good reason to stay large.",
+        _(
+            "Every L2 step first shrinks each weight by a constant factor, then takes the "
+            "usual gradient step, so a large weight needs a good reason to stay large."
+        ),
         formula=r"W^{[l]} \leftarrow \Big(1 - \frac{\alpha\lambda}{m}\Big)W^{[l]} - "
         r"\alpha\, dW^{[l]}_{\text{cross-entropy}}",
-        look_for="the L2 histograms are squeezed towards zero and lose their long tail.",
+        look_for=_("the L2 histograms are squeezed towards zero and lose their long tail."),
     )

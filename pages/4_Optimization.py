@@ -6,6 +6,7 @@ import streamlit as st
 
 from dnn_core import course
 from ui import budgets, figures, lesson_controls, page, pin_view, runs, sidebar
+from ui.i18n import N_, _
 
 PREFIX = "opt"
 ALPHA = "\N{GREEK SMALL LETTER ALPHA}"
@@ -15,23 +16,27 @@ PUBLISHED = course.PUBLISHED_OPTIMIZATION
 config = page.lesson_header(
     "Optimization",
     ":material/speed:",
-    "Gradient descent on the whole training set takes one careful step per pass over the "
-    "data. **Mini-batches** take many cheaper, noisier steps per pass. **Momentum** "
-    "averages recent gradients so the steps stop zig-zagging, and **Adam** also scales "
-    "each parameter's step by how large its gradients have been. Same network, same "
-    "starting weights: only the way of stepping differs.",
+    _(
+        "Gradient descent on the whole training set takes one careful step per pass over the "
+        "data. **Mini-batches** take many cheaper, noisier steps per pass. **Momentum** "
+        "averages recent gradients so the steps stop zig-zagging, and **Adam** also scales "
+        "each parameter's step by how large its gradients have been. Same network, same "
+        "starting weights: only the way of stepping differs."
+    ),
     PREFIX,
     sidebar.OPTIMIZATION_DEFAULTS,
     sidebar.SidebarOptions(
         presets=lesson_controls.optimization_presets(PREFIX),
-        iterations_label="Epochs",
-        iterations_help="Passes over the training set. Each pass takes one step per "
-        "mini-batch (one step in all for batch gradient descent).",
+        iterations_label=N_("Epochs"),
+        iterations_help=N_(
+            "Passes over the training set. Each pass takes one step per "
+            "mini-batch (one step in all for batch gradient descent)."
+        ),
     ),
 )
 settings = lesson_controls.optimization_controls(PREFIX)
 if not settings.optimizers:
-    st.info("Pick at least one optimizer to compare.", icon=":material/info:")
+    st.info(_("Pick at least one optimizer to compare."), icon=":material/info:")
     st.stop()
 
 with page.stop_on_error():
@@ -55,28 +60,36 @@ minibatch_figure = runs.memoize(
     ("opt minibatch costs", config.data, tuple(configs.values())),
     lambda: figures.minibatch_costs_figure(
         {CHOICES[choice]: run.minibatch_costs for choice, run in results.items()},
-        title="Cost of each mini-batch step",
+        title=_("Cost of each mini-batch step"),
     ),
 )
 page.chart(minibatch_figure, key="opt-minibatch-costs", container=step_column)
 page.explain(
-    "**Left:** the cost on the whole training set after each epoch. **Right:** the cost "
-    "of every single step, measured on the mini-batch that step used.",
-    look_for="Adam's cost falls first; momentum's averaged steps part from mini-batch "
-    "GD's early on, then meet them (it smooths the steps, it doesn't lengthen them). "
-    "Per step, mini-batch costs are noisy: each batch is a different sample, so the "
-    "cost jumps even while the trend goes down. Batch GD is smooth but takes one step "
-    "per epoch, so it lags far behind per epoch.",
+    _(
+        "**Left:** the cost on the whole training set after each epoch. **Right:** the cost "
+        "of every single step, measured on the mini-batch that step used."
+    ),
+    look_for=_(
+        "Adam's cost falls first; momentum's averaged steps part from mini-batch "
+        "GD's early on, then meet them (it smooths the steps, it doesn't lengthen them). "
+        "Per step, mini-batch costs are noisy: each batch is a different sample, so the "
+        "cost jumps even while the trend goes down. Batch GD is smooth but takes one step "
+        "per epoch, so it lags far behind per epoch."
+    ),
 )
 steps = settings.steps_per_epoch(m)
 page.caption(
-    f"{m} training points; mini-batches of {settings.mini_batch_size} make "
-    f"{steps} steps per epoch, {epochs * steps:,} in all."
+    _(
+        "{points} training points; mini-batches of {size} make {steps} steps per epoch, "
+        "{total} in all."
+    ).format(points=m, size=settings.mini_batch_size, steps=steps, total=f"{epochs * steps:,}")
 )
-with st.expander("The update rules"):
+with st.expander(_("The update rules")):
     page.explain(
-        f"For every weight matrix (and likewise every bias), with learning rate {ALPHA} and t "
-        "the number of steps so far:",
+        _(
+            "For every weight matrix (and likewise every bias), with learning rate α and t "  # noqa: RUF001
+            "the number of steps so far:"
+        ),
         formula=r"\text{GD: } W := W - \alpha\, dW \qquad "
         r"\text{Momentum: } v := \beta v + (1-\beta)\, dW,\;\; W := W - \alpha v",
     )
@@ -91,11 +104,11 @@ page.downloads(
     shown,
     key="opt_download",
     name="optimization",
-    figures={"Cost per epoch": cost_figure, "Cost per step": minibatch_figure},
-    title="Download these runs",
+    figures={_("Cost per epoch"): cost_figure, _("Cost per step"): minibatch_figure},
+    title=_("Download these runs"),
 )
 
-st.header("Decision boundaries")
+st.header(_("Decision boundaries"))
 # Two maps per row: narrower ones would shrink the moons to a strip.
 boundary_columns = [column for _ in range(0, len(results), 2) for column in st.columns(2)]
 for index, (choice, run) in enumerate(results.items()):
@@ -103,13 +116,19 @@ for index, (choice, run) in enumerate(results.items()):
         runs.memoize(
             ("opt boundary", config.data, configs[choice], config.show_test),
             lambda run=run, choice=choice: figures.boundary_figure(
-                run.params, data, show_test=config.show_test, title=CHOICES[choice]
+                run.params,
+                data,
+                show_test=config.show_test,
+                title=CHOICES[choice],
+                activation=config.activation,
             ),
         ),
         key=f"opt-boundary-{choice}",
         container=boundary_columns[index],
     )
-table = runs.accuracy_table(results, data, names=CHOICES, label="optimizer").assign(
+table = runs.accuracy_table(
+    results, data, names=CHOICES, label="optimizer", activation=config.activation
+).assign(
     **{
         "final cost": [
             float(run.costs[-1]) if run.costs.size else None for run in results.values()
@@ -126,38 +145,51 @@ page.results_table(
 )
 with note_column:
     page.explain(
-        f"With the course's settings ({ALPHA} = {course.OPTIMIZATION.learning_rate:g}, "
-        f"mini-batches of {course.OPTIMIZATION.mini_batch_size}, "
-        f"{lesson_controls.spaced(course.OPTIMIZATION.epochs)} epochs) the course reports "
-        f"{page.course_percent(PUBLISHED['gradient descent'])} training accuracy for "
-        f"mini-batch GD, {page.course_percent(PUBLISHED['momentum'])} for momentum and "
-        f"{page.course_percent(PUBLISHED['Adam'])} for Adam. Times are those of the first "
-        "run: results are kept, so coming back to the same settings is instant.",
-        look_for="the same starting weights, yet different boundaries: the slower "
-        "optimizers are still nearly straight where Adam already follows the moons.",
+        _(
+            "With the course's settings (α = {rate}, mini-batches of {size}, {epochs} "  # noqa: RUF001
+            "epochs) the course reports {gd} training accuracy for mini-batch GD, "
+            "{momentum} for momentum and {adam} for Adam. Times are those of the first "
+            "run: results are kept, so coming back to the same settings is instant."
+        ).format(
+            rate=f"{course.OPTIMIZATION.learning_rate:g}",
+            size=course.OPTIMIZATION.mini_batch_size,
+            epochs=lesson_controls.spaced(course.OPTIMIZATION.epochs),
+            gd=page.course_percent(PUBLISHED["gradient descent"]),
+            momentum=page.course_percent(PUBLISHED["momentum"]),
+            adam=page.course_percent(PUBLISHED["Adam"]),
+        ),
+        look_for=_(
+            "the same starting weights, yet different boundaries: the slower "
+            "optimizers are still nearly straight where Adam already follows the moons."
+        ),
     )
 
 if settings.decay != "none":
-    st.header("Learning-rate decay")
+    st.header(_("Learning-rate decay"))
     schedule_column, decay_text_column = st.columns([3, 2])
     page.chart(
         figures.learning_rate_figure(
-            *settings.learning_rates(config.learning_rate, epochs), title="Learning rate by epoch"
+            *settings.learning_rates(config.learning_rate, epochs),
+            title=_("Learning rate by epoch"),
         ),
         key="opt-learning-rate",
         container=schedule_column,
     )
     with decay_text_column:
         page.explain(
-            "Large steps early move fast; smaller steps later let the optimizer settle "
-            "into a minimum instead of bouncing around it. As in the course, the rate is "
-            "lowered after each epoch's steps, so the first two epochs both use "
-            f"{ALPHA}₀ and epoch e trains at the rate computed after epoch e - 1:",
+            _(
+                "Large steps early move fast; smaller steps later let the optimizer settle "
+                "into a minimum instead of bouncing around it. As in the course, the rate is "
+                "lowered after each epoch's steps, so the first two epochs both use "
+                "α₀ and epoch e trains at the rate computed after epoch e - 1:"
+            ),
             formula=r"\alpha_{\text{after epoch } e} = \frac{\alpha_0}{1 + \text{rate}\cdot e}"
             if settings.decay == "inverse"
             else r"\alpha_{\text{after epoch } e} = \frac{\alpha_0}{1 + \text{rate}\cdot"
             r"\lfloor e / \text{interval} \rfloor}",
-            look_for=f"decaying every epoch shrinks {ALPHA} very fast (after 100 epochs "
-            f"with rate 1 it is {ALPHA}₀/100): the cost curve flattens early. The scheduled form "
-            "decays in steps and keeps learning longer.",
+            look_for=_(
+                "decaying every epoch shrinks α very fast (after 100 epochs "  # noqa: RUF001
+                "with rate 1 it is α₀/100): the cost curve flattens early. The scheduled form "
+                "decays in steps and keeps learning longer."
+            ),
         )

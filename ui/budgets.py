@@ -11,6 +11,8 @@ import streamlit as st
 from dnn_core import TrainConfig
 from dnn_core.datasets import Dataset
 
+from .i18n import _
+
 PAGE_BUDGET_S = 30.0
 """Estimated CPU seconds one page view may ask for: more is refused before it starts."""
 # A training step costs about this per layer, plus this per example and weight (measured on
@@ -43,11 +45,19 @@ def check_page_budget(data: Dataset, configs: Sequence[TrainConfig]) -> None:
     most = max(configs, key=lambda config: estimated_seconds(config, m))
     fits = int(most.epochs * PAGE_BUDGET_S / needed)
     st.warning(
-        f"These settings would need about {needed:,.0f} s of computing ({len(configs)} "
-        f"networks, {most.epochs:,} iterations each on {m:,} points); a page may take "
-        f"about {PAGE_BUDGET_S:g} s, so that everyone sharing the server gets a turn. Use "
-        f"at most about {max(fits, 1):,} iterations, or smaller hidden layers, or fewer "
-        "points.",
+        _(
+            "These settings would need about {needed} s of computing ({count} networks, "
+            "{iterations} iterations each on {points} points); a page may take about "
+            "{budget} s, so that everyone sharing the server gets a turn. Use at most about "
+            "{fits} iterations, or smaller hidden layers, or fewer points."
+        ).format(
+            needed=f"{needed:,.0f}",
+            count=len(configs),
+            iterations=f"{most.epochs:,}",
+            points=f"{m:,}",
+            budget=f"{PAGE_BUDGET_S:g}",
+            fits=f"{max(fits, 1):,}",
+        ),
         icon=":material/timer:",
     )
     st.stop()

@@ -3,6 +3,7 @@ to inspect) read into frozen settings, and the settings its "Dropout and L2" tab
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +11,10 @@ import streamlit as st
 
 from dnn_core import gradcheck
 
+from .i18n import N_, Labels, _
 from .state import bound_widget, key
 
-NETWORK_LABELS = {"course": "Course's test case", "sidebar": "Sidebar's network"}
+NETWORK_LABELS = Labels({"course": N_("Course's test case"), "sidebar": N_("Sidebar's network")})
 
 CHECK_EPSILONS = tuple(float(f"1e-{power}") for power in range(1, 13))
 # Short option labels: they are what a shared link shows (``?gc_function=θ³x``).
@@ -69,7 +71,7 @@ def block_choice(prefix: str, report: gradcheck.GradCheckReport) -> str:
     """The parameter block to show entry by entry (starts at the worst one)."""
     return bound_widget(
         st.selectbox,
-        "Parameter block",
+        _("Parameter block"),
         key(prefix, "block"),
         max(report.per_param, key=report.per_param.get),
         options=list(report.per_param),
@@ -84,15 +86,17 @@ def one_d_check_controls(prefix: str) -> OneDCheckSettings:
     """Widgets of the 1-D check (in the current container)."""
     function = bound_widget(
         st.radio,
-        "Function",
+        _("Function"),
         key(prefix, "function"),
         "linear",
         options=list(ONE_D_LABELS),
         format_func=ONE_D_LABELS.get,
-        captions=["the course's", "", ""],
+        captions=[_("the course's"), "", ""],
         horizontal=True,
-        help="θx is linear, so its two-sided difference has no truncation error; the "
-        "curved functions show both kinds of error.",
+        help=_(
+            "θx is linear, so its two-sided difference has no truncation error; the "
+            "curved functions show both kinds of error."
+        ),
     )
     x_column, theta_column = st.columns(2)
     with x_column:
@@ -117,12 +121,12 @@ def one_d_check_controls(prefix: str) -> OneDCheckSettings:
         )
     epsilon = bound_widget(
         st.select_slider,
-        "ε (step of the two-sided difference)",
+        _("ε (step of the two-sided difference)"),
         key(prefix, "epsilon"),
         1e-7,
         options=CHECK_EPSILONS,
         format_func=_format_epsilon,
-        help="The course uses 1e-7.",
+        help=_("The course uses 1e-7."),
     )
     return OneDCheckSettings(function, float(x), float(theta), float(epsilon))
 
@@ -132,28 +136,30 @@ def network_check_controls(prefix: str) -> NetworkCheckSettings:
     bugs, and the L2 and dropout conditions."""
     source = bound_widget(
         st.radio,
-        "Network to check",
+        _("Network to check"),
         key(prefix, "source"),
         "course",
         options=["course", "sidebar"],
         format_func=NETWORK_LABELS.get,
         captions=[
-            "4 inputs, 3 examples, layers 4-5-3-1",
-            "the sidebar's data set and hidden layers, He initialization",
+            _("4 inputs, 3 examples, layers 4-5-3-1"),
+            _("the sidebar's data set and hidden layers, He initialization"),
         ],
     )
     course_case = source == "course"
     sample_size = bound_widget(
         st.slider,
-        "Training points used",
+        _("Training points used"),
         key(prefix, "points"),
         50,
         min_value=5,
         max_value=MAX_CHECK_POINTS,
         step=5,
         disabled=course_case,
-        help="A random subset keeps the check instant; the cost is the same function of "
-        "the weights whatever the number of points.",
+        help=_(
+            "A random subset keeps the check instant; the cost is the same function of "
+            "the weights whatever the number of points."
+        ),
     )
     epsilon = bound_widget(
         st.select_slider,
@@ -163,50 +169,53 @@ def network_check_controls(prefix: str) -> NetworkCheckSettings:
         options=CHECK_EPSILONS,
         format_func=_format_epsilon,
     )
-    st.markdown("**Plant bugs in backprop**")
+    st.markdown(_("**Plant bugs in backprop**"))
     bugs = []
     for name in (*gradcheck.COURSE_BUGS, *gradcheck.OTHER_BUGS):
-        label = gradcheck.BUGS[name]
+        label = _(gradcheck.BUGS[name])  # message ids: ui.i18n.CORE_MESSAGES
         if bound_widget(
             st.checkbox, label, key(prefix, f"bug_{name}"), name in gradcheck.COURSE_BUGS
         ):
             bugs.append(name)
-    st.markdown("**Regularization while checking**")
+    st.markdown(_("**Regularization while checking**"))
     lambd = bound_widget(
         st.number_input,
-        "L2 strength λ",
+        _("L2 strength λ"),
         key(prefix, "lambd"),
         0.0,
         min_value=0.0,
         max_value=MAX_CHECK_LAMBDA,
         step=0.1,
-        help="Backprop adds λ/m · W to every dW.",
+        help=_("Backprop adds λ/m · W to every dW."),
     )
     l2_in_cost = bound_widget(
         st.checkbox,
-        "L2 term in the cost too",
+        _("L2 term in the cost too"),
         key(prefix, "l2_in_cost"),
         True,
-        help="Untick to check a gradient with L2 against a cost without it.",
+        help=_("Untick to check a gradient with L2 against a cost without it."),
     )
     keep_prob = bound_widget(
         st.slider,
-        "Dropout keep_prob",
+        _("Dropout keep_prob"),
         key(prefix, "keep_prob"),
         1.0,
         min_value=0.5,
         max_value=1.0,
         step=0.05,
-        help="1 means no dropout.",
+        help=_("1 means no dropout."),
     )
     masks = bound_widget(
         st.radio,
-        "Dropout masks",
+        _("Dropout masks"),
         key(prefix, "masks"),
         "fixed",
         options=["fixed", "fresh"],
-        format_func={"fixed": "Fixed", "fresh": "Fresh"}.get,
-        captions=["one mask for every cost evaluation", "a new mask at every cost evaluation"],
+        format_func={"fixed": _("Fixed"), "fresh": _("Fresh")}.get,
+        captions=[
+            _("one mask for every cost evaluation"),
+            _("a new mask at every cost evaluation"),
+        ],
         disabled=keep_prob >= 1.0,
     )
     return NetworkCheckSettings(
@@ -228,25 +237,29 @@ ONE_D_FORMULAS = {
 }
 DEMO_KEEP_PROB = 0.8
 DEMO_LAMBDA = 0.7
-# The "Dropout and L2" tab: setting -> (gradient-check arguments, what happens).
+# The "Dropout and L2" tab: setting -> (gradient-check arguments, what happens). The
+# English names and texts are message ids, translated where shown.
 PITFALLS = {
-    "dropout, fresh masks": (
+    N_("dropout, fresh masks"): (
         {"keep_prob": DEMO_KEEP_PROB, "fixed_masks": False},
-        "every cost evaluation drops different units",
+        N_("every cost evaluation drops different units"),
     ),
-    "dropout, fixed mask": (
+    N_("dropout, fixed mask"): (
         {"keep_prob": DEMO_KEEP_PROB, "fixed_masks": True},
-        "the mask of one forward pass, reused everywhere",
+        N_("the mask of one forward pass, reused everywhere"),
     ),
-    "L2 in gradient only": (
+    N_("L2 in gradient only"): (
         {"lambd": DEMO_LAMBDA, "cost_lambd": 0.0},
-        "backprop adds λ/m·W, the cost has no λ/2m·ΣW²",
+        N_("backprop adds λ/m·W, the cost has no λ/2m·ΣW²"),
     ),
-    "L2 in cost only": (
+    N_("L2 in cost only"): (
         {"lambd": DEMO_LAMBDA, "bugs": ("l2_forgotten",)},
-        "the cost has the L2 term, backprop forgets λ/m·W",
+        N_("the cost has the L2 term, backprop forgets λ/m·W"),
     ),
-    "L2 in both": ({"lambd": DEMO_LAMBDA}, "cost and gradient describe the same function"),
+    N_("L2 in both"): (
+        {"lambd": DEMO_LAMBDA},
+        N_("cost and gradient describe the same function"),
+    ),
 }
 
 
@@ -257,17 +270,18 @@ def _current(widget_key: str) -> Any:
     return st.query_params.get(widget_key)
 
 
-def sidebar_unused_reason(prefix: str, tab_key: str, one_d_tab: str) -> str:
+def sidebar_unused_reason(prefix: str, tab_key: str, one_d_tab: Collection[str]) -> str:
     """Why the shared sidebar changes nothing on the gradient-checking page right now (the
     1-D check is open, or the network check checks the course's test case), or ``""`` when
     it is in use: the sidebar is drawn before the tabs and the network choice, so this
-    reads their current values (from the session, or the link that opened the page)."""
-    if _current(tab_key) == one_d_tab:
-        return "The 1-D check uses none of these settings: they apply to the network check."
+    reads their current values (from the session, or the link that opened the page).
+    ``one_d_tab``: what names the 1-D check's tab (its identifier, its labels)."""
+    if _current(tab_key) in one_d_tab:
+        return _("The 1-D check uses none of these settings: they apply to the network check.")
     source = _current(key(prefix, "source"))
-    if source not in ("sidebar", NETWORK_LABELS["sidebar"]):
-        return (
+    if source not in ("sidebar", NETWORK_LABELS.english["sidebar"]):
+        return _(
             "The network check checks the course's test case: these settings apply when "
-            f"**{NETWORK_LABELS['sidebar']}** is chosen under *Network to check*."
-        )
+            "**{network}** is chosen under *Network to check*."
+        ).format(network=NETWORK_LABELS["sidebar"])
     return ""

@@ -13,6 +13,7 @@ from dnn_core import TrainConfig, gradcheck
 from dnn_core.training import initial_parameters
 
 from . import markdown
+from .i18n import _
 from .runs import load_dataset
 from .sidebar import DataChoice
 
@@ -46,6 +47,7 @@ def _gradient_check(
     keep_prob: float = 1.0,
     fixed_masks: bool = True,
     batch_size: int | None = None,
+    activation: str = "relu",
 ) -> gradcheck.GradCheckReport:
     """The gradient check of the case ``case_key`` (which identifies ``_X, _Y, _params``)."""
     masks, rng = None, None
@@ -66,6 +68,7 @@ def _gradient_check(
         rng=rng,
         backward_fn=gradcheck.buggy_backward(bugs) if bugs else None,
         batch_size=batch_size,
+        activation=activation,
     )
 
 
@@ -79,11 +82,14 @@ def _timed_check(
     epsilon: float,
     batch_size: int | None,
     repeats: int,
+    activation: str = "relu",
 ) -> gradcheck.GradCheckReport:
     """The plain check of case ``case_key`` run ``repeats`` times; the report of the
     fastest run (one run is at the mercy of whatever else the machine is doing)."""
     runs = [
-        gradcheck.gradient_check(_params, _X, _Y, epsilon=epsilon, batch_size=batch_size)
+        gradcheck.gradient_check(
+            _params, _X, _Y, epsilon=epsilon, batch_size=batch_size, activation=activation
+        )
         for _ in range(repeats)
     ]
     return min(runs, key=lambda report: report.elapsed_s)
@@ -105,6 +111,7 @@ class CheckCase:
     Y: np.ndarray
     params: dict[str, np.ndarray]
     label: str
+    activation: str = "relu"  # the hidden layers'
 
     @property
     def num_params(self) -> int:
@@ -116,11 +123,11 @@ class CheckCase:
 
     @property
     def too_big_message(self) -> str:
-        return (
-            f"This network has {self.num_params:,} parameters; the page checks networks with "
-            f"up to {MAX_CHECKED_PARAMETERS:,} so that it answers at once. Use fewer or "
-            "smaller hidden layers in the sidebar."
-        )
+        return _(
+            "This network has {count} parameters; the page checks networks with up to "
+            "{most} so that it answers at once. Use fewer or smaller hidden layers in the "
+            "sidebar."
+        ).format(count=f"{self.num_params:,}", most=f"{MAX_CHECKED_PARAMETERS:,}")
 
 
 def check_case(config: Any, check: Any) -> CheckCase:
@@ -129,27 +136,42 @@ def check_case(config: Any, check: Any) -> CheckCase:
     if check.course_case:
         X, Y, params = gradcheck.course_test_case()
         return CheckCase(
-            ("course",), X, Y, params, "the course's test case (layers 4-5-3-1, 3 examples)"
+            ("course",), X, Y, params, _("the course's test case (layers 4-5-3-1, 3 examples)")
         )
     X, Y, params = _sidebar_case(
         config.data, config.layer_dims, config.weight_seed, check.sample_size
     )
     layers = "-".join(str(units) for units in config.layer_dims)
+    activation = config.activation
     return CheckCase(
-        ("sidebar", config.data, config.layer_dims, config.weight_seed, X.shape[1]),
+        ("sidebar", config.data, config.layer_dims, config.weight_seed, X.shape[1], activation),
         X,
         Y,
         params,
         # Shown as Markdown: the label may be an uploaded file's name.
-        f"{markdown.escape(config.data.label)}, {X.shape[1]} points, layers {layers}",
+        (
+            _("{data}, {points} points, layers {layers}")
+            if activation == "relu"
+            else _("{data}, {points} points, layers {layers}, {activation} hidden layers")
+        ).format(
+            data=markdown.escape(config.data.label),
+            points=X.shape[1],
+            layers=layers,
+            activation=activation,
+        ),
+        activation,
     )
 
 
 def gradient_check_run(case: CheckCase, **options: Any) -> gradcheck.GradCheckReport:
     """The gradient check of ``case`` (cached); ``options`` as :func:`_gradient_check`'s."""
-    return _gradient_check(case.key, case.X, case.Y, case.params, **options)
+    return _gradient_check(
+        case.key, case.X, case.Y, case.params, activation=case.activation, **options
+    )
 
 
 def timed_gradient_check(case: CheckCase, **options: Any) -> gradcheck.GradCheckReport:
     """The plain check of ``case`` timed (cached); ``options`` as :func:`_timed_check`'s."""
-    return _timed_check(case.key, case.X, case.Y, case.params, **options)
+    return _timed_check(
+        case.key, case.X, case.Y, case.params, activation=case.activation, **options
+    )

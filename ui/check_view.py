@@ -12,8 +12,9 @@ import streamlit as st
 
 from dnn_core import gradcheck
 
-from . import check_controls, check_runs, figures
+from . import check_controls, check_runs, figures, i18n
 from .check_controls import DEMO_KEEP_PROB, DEMO_LAMBDA, PITFALLS
+from .i18n import N_, _
 from .page import chart, explain
 from .runs import memoize
 from .state import bound_widget, key
@@ -21,14 +22,14 @@ from .state import bound_widget, key
 TIMES = "\N{MULTIPLICATION SIGN}"
 # How each verdict level is shown: badge colour, icon and a one-word title.
 VERDICT_BADGES = {
-    "great": ("green", ":material/check_circle:", "Correct"),
-    "ok": ("yellow", ":material/check:", "Probably fine"),
-    "suspicious": ("orange", ":material/help:", "Suspicious"),
-    "wrong": ("red", ":material/cancel:", "Wrong"),
-    "error": ("gray", ":material/block:", "Not finite"),
+    "great": ("green", ":material/check_circle:", N_("Correct")),
+    "ok": ("yellow", ":material/check:", N_("Probably fine")),
+    "suspicious": ("orange", ":material/help:", N_("Suspicious")),
+    "wrong": ("red", ":material/cancel:", N_("Wrong")),
+    "error": ("gray", ":material/block:", N_("Not finite")),
 }
 
-TOO_BIG_ELSEWHERE = (
+TOO_BIG_ELSEWHERE = N_(
     "Nothing to show for a network too large to check: the Network check tab says what to change."
 )
 
@@ -39,7 +40,7 @@ def show_verdict(difference: float, *, advice: str | None = None) -> str:
     fault of the page."""
     level, course_advice = gradcheck.verdict(difference)
     color, icon, title = VERDICT_BADGES[level]
-    st.markdown(f":{color}-badge[{icon} {title}] {advice or course_advice}")
+    st.markdown(f":{color}-badge[{icon} {_(title)}] {advice or i18n.core_message(course_advice)}")
     return level
 
 
@@ -61,23 +62,27 @@ def one_d_results(one_d: check_controls.OneDCheckSettings) -> None:
     grad, gradapprox, difference = gradcheck.one_d_check(
         one_d.function, one_d.x, one_d.theta, epsilons, np.float64
     )
-    *_, difference32 = gradcheck.one_d_check(
+    *_unused, difference32 = gradcheck.one_d_check(
         one_d.function, one_d.x, one_d.theta, epsilons, np.float32
     )
     first, second = st.columns(2)
-    first.metric("grad (exact)", f"{grad:.10g}")
+    first.metric(_("grad (exact)"), f"{grad:.10g}")
     second.metric("gradapprox", f"{gradapprox[0]:.10g}")
-    first.metric("Difference (float64)", f"{difference[0]:.3e}")
-    second.metric("Difference (float32)", f"{difference32[0]:.3e}")
+    first.metric(_("Difference (float64)"), f"{difference[0]:.3e}")
+    second.metric(_("Difference (float32)"), f"{difference32[0]:.3e}")
     show_verdict(
         float(difference[0]),
-        advice="by the course's thresholds on the relative difference: below 1e-7 "
-        "correct, below 1e-5 probably fine, from 1e-2 wrong.",
+        advice=_(
+            "by the course's thresholds on the relative difference: below 1e-7 "
+            "correct, below 1e-5 probably fine, from 1e-2 wrong."
+        ),
     )
     if grad == 0.0:
         st.caption(
-            "The exact derivative is 0 here, so any nonzero gradapprox gives a "
-            "relative difference of 1: relative checks need a nonzero gradient."
+            _(
+                "The exact derivative is 0 here, so any nonzero gradapprox gives a "
+                "relative difference of 1: relative checks need a nonzero gradient."
+            )
         )
 
 
@@ -96,7 +101,7 @@ def epsilon_sweep(one_d: check_controls.OneDCheckSettings, epsilons: np.ndarray)
             epsilons,
             curves,
             chosen_epsilon=one_d.epsilon,
-            title="Relative difference against ε (ε shrinks to the right)",
+            title=_("Relative difference against ε (ε shrinks to the right)"),
         )
 
     return memoize(("gc epsilon sweep", one_d, epsilons.tobytes()), build)
@@ -113,7 +118,7 @@ def entries_figure(
             report.grad[span].reshape(shape),
             report.gradapprox[span].reshape(shape),
             name=block,
-            title=f"{block}: relative difference per entry",
+            title=_("{block}: relative difference per entry").format(block=block),
         ),
     )
 
@@ -124,39 +129,51 @@ def network_check_results(
     """The network check's difference, verdict, flagged blocks, ReLU-kink warning and the
     per-block chart (returned, e.g. for downloads)."""
     levels = per_block_levels(report)
-    st.caption(f"Checking {case.label}: {report.num_params:,} parameters.")
+    st.caption(
+        _("Checking {case}: {count} parameters.").format(
+            case=case.label, count=f"{report.num_params:,}"
+        )
+    )
     first, second, third = st.columns(3)
-    first.metric("Relative difference", f"{report.difference:.3e}")
-    second.metric("Verdict", VERDICT_BADGES[gradcheck.verdict(report.difference)[0]][2])
+    first.metric(_("Relative difference"), f"{report.difference:.3e}")
+    second.metric(_("Verdict"), _(VERDICT_BADGES[gradcheck.verdict(report.difference)[0]][2]))
     flagged = [name for name in report.per_param if levels[name] in ("suspicious", "wrong")]
-    third.metric("Blocks above 1e-5", ", ".join(flagged) or "none")
+    third.metric(_("Blocks above 1e-5"), ", ".join(flagged) or _("none"))
     show_verdict(report.difference)
     kinks = {layer: count for layer, count in kinks.items() if count}
     if kinks:
-        where = ", ".join(f"{count} in layer {layer}" for layer, count in kinks.items())
-        st.markdown(
-            f":orange-badge[:material/warning: ReLU kinks] {sum(kinks.values())} "
-            f"hidden pre-activations lie within a nudge of ReLU's kink at Z = 0 "
-            f"({where}), typically because all their inputs and their bias are 0. "
+        in_layer = _("{count} in layer {layer}")
+        where = ", ".join(
+            in_layer.format(count=count, layer=layer) for layer, count in kinks.items()
+        )
+        badge = _("ReLU kinks")
+        text = _(
+            "{count} hidden pre-activations lie within a nudge of ReLU's kink at Z = 0 "
+            "({where}), typically because all their inputs and their bias are 0. "
             "Across the kink the two-sided difference averages the slopes 0 and 1 "
             "while backprop takes one of them, so W and b of those layers can fail "
             "the check **although backprop is right**. Try another weight seed or "
             "more units per layer."
-        )
+        ).format(count=sum(kinks.values()), where=where)
+        st.markdown(f":orange-badge[:material/warning: {badge}] {text}")
     figure = memoize(
         ("gc per block", report_key(report)),
         lambda: figures.per_parameter_difference_figure(
-            report.per_param, levels, title="Relative difference per parameter block"
+            report.per_param, levels, title=_("Relative difference per parameter block")
         ),
     )
     chart(figure, key="gc-per-block")
     explain(
-        "The same difference, computed for each block of parameters on its own. "
-        "Colours follow the thresholds: green below 1e-7, yellow below 1e-5, orange "
-        "below 1e-2, red above.",
-        look_for="the course's bugs light up exactly b1 and W2; a forgotten ReLU "
-        "mask breaks every layer below the output; a missing 1/m breaks them all "
-        "by the same factor; a forgotten L2 term breaks only the W blocks.",
+        _(
+            "The same difference, computed for each block of parameters on its own. "
+            "Colours follow the thresholds: green below 1e-7, yellow below 1e-5, orange "
+            "below 1e-2, red above."
+        ),
+        look_for=_(
+            "the course's bugs light up exactly b1 and W2; a forgotten ReLU "
+            "mask breaks every layer below the output; a missing 1/m breaks them all "
+            "by the same factor; a forgotten L2 term breaks only the W blocks."
+        ),
     )
     return figure
 
@@ -166,9 +183,7 @@ def pitfalls(reports: dict[str, gradcheck.GradCheckReport], case_label: str) -> 
     differences = {name: found.difference for name, found in reports.items()}
     levels = {name: gradcheck.verdict(value)[0] for name, value in differences.items()}
     # Two-line tick labels stay horizontal and readable.
-    tick_labels = {
-        name: name.replace(", ", ",<br>").replace(" in ", "<br>in ") for name in PITFALLS
-    }
+    tick_labels = {name: _tick_label(_(name)) for name in PITFALLS}
     chart_column, text_column = st.columns([3, 2])
     with chart_column:
         figure = memoize(
@@ -176,36 +191,47 @@ def pitfalls(reports: dict[str, gradcheck.GradCheckReport], case_label: str) -> 
             lambda: figures.per_parameter_difference_figure(
                 {tick_labels[name]: value for name, value in differences.items()},
                 {tick_labels[name]: level for name, level in levels.items()},
-                title="Overall relative difference per setting",
-                x_title="setting",
+                title=_("Overall relative difference per setting"),
+                x_title=_("setting"),
             ),
         )
         chart(figure, key="gc-pitfalls")
     with text_column:
         explain(
-            f"Correct backprop on {case_label}, checked under five settings "
-            f"(keep_prob = {DEMO_KEEP_PROB}, λ = {DEMO_LAMBDA}). The check compares "
-            "backprop with the cost function: both must describe the **same** function.",
-            look_for="with fresh dropout masks the cost changes at random between the "
-            "two nudges, so the check fails although backprop is right; hold the mask "
-            "fixed (or set keep_prob = 1 while checking) and it passes. The L2 term must "
-            "be in the cost *and* in the gradient, else the check fails either way.",
+            _(
+                "Correct backprop on {case}, checked under five settings "
+                "(keep_prob = {keep_prob}, λ = {lambd}). The check compares backprop with "
+                "the cost function: both must describe the **same** function."
+            ).format(case=case_label, keep_prob=DEMO_KEEP_PROB, lambd=DEMO_LAMBDA),
+            look_for=_(
+                "with fresh dropout masks the cost changes at random between the "
+                "two nudges, so the check fails although backprop is right; hold the mask "
+                "fixed (or set keep_prob = 1 while checking) and it passes. The L2 term must "
+                "be in the cost *and* in the gradient, else the check fails either way."
+            ),
         )
+    relative = _("relative difference")
     st.dataframe(
         pd.DataFrame(
             {
-                "setting": list(PITFALLS),
-                "what happens": [detail for _, detail in PITFALLS.values()],
-                "relative difference": [differences[name] for name in PITFALLS],
-                "verdict": [levels[name] for name in PITFALLS],
+                _("setting"): [_(name) for name in PITFALLS],
+                _("what happens"): [_(detail) for _arguments, detail in PITFALLS.values()],
+                relative: [differences[name] for name in PITFALLS],
+                _("verdict"): [_(VERDICT_BADGES[levels[name]][2]) for name in PITFALLS],
             }
         ),
         hide_index=True,
-        column_config={
-            "relative difference": st.column_config.NumberColumn(format="%.2e"),
-        },
+        column_config={relative: st.column_config.NumberColumn(format="%.2e")},
         key="gc-pitfalls-table",
     )
+
+
+def _tick_label(name: str) -> str:
+    """A setting's name on two lines, so the axis labels stay horizontal and readable."""
+    if i18n.language() == "zh":  # Chinese: two lines at the (full-width) comma
+        comma = "\N{FULLWIDTH COMMA}"
+        return name.replace(comma, f"{comma}<br>")
+    return name.replace(", ", ",<br>").replace(" in ", "<br>in ")
 
 
 def check_costs(case: check_runs.CheckCase, epsilon: float, prefix: str) -> None:
@@ -215,14 +241,14 @@ def check_costs(case: check_runs.CheckCase, epsilon: float, prefix: str) -> None
     batched = check_runs.timed_gradient_check(case, epsilon=epsilon, batch_size=None, repeats=3)
     run_loop = small or bound_widget(
         st.toggle,
-        "Time the course's per-parameter loop too (a few seconds for this network)",
+        _("Time the course's per-parameter loop too (a few seconds for this network)"),
         key(prefix, "time_loop"),
         False,
     )
     columns = st.columns(4)
-    columns[0].metric("Parameters P", f"{case.num_params:,}")
-    columns[1].metric("Cost evaluations", f"{2 * case.num_params:,}")
-    columns[2].metric("Batched check", f"{batched.elapsed_s * 1e3:.1f} ms")
+    columns[0].metric(_("Parameters P"), f"{case.num_params:,}")
+    columns[1].metric(_("Cost evaluations"), f"{2 * case.num_params:,}")
+    columns[2].metric(_("Batched check"), f"{batched.elapsed_s * 1e3:.1f} ms")
     if run_loop:
         looped = check_runs.timed_gradient_check(
             case,
@@ -231,20 +257,31 @@ def check_costs(case: check_runs.CheckCase, epsilon: float, prefix: str) -> None
             repeats=3 if small else 1,
         )
         columns[3].metric(
-            "Per-parameter loop",
+            _("Per-parameter loop"),
             f"{looped.elapsed_s * 1e3:.1f} ms",
-            delta=f"{looped.elapsed_s / max(batched.elapsed_s, 1e-9):.1f}{TIMES} slower",
+            delta=_("{ratio} slower").format(
+                ratio=f"{looped.elapsed_s / max(batched.elapsed_s, 1e-9):.1f}{TIMES}"
+            ),
             delta_color="off",
             delta_arrow="off",
         )
         gap = float(np.max(np.abs(looped.gradapprox - batched.gradapprox)))
-        st.caption(
-            "Both ways compute the same gradapprox "
-            + (
-                f"(up to {gap:.1e}: round-off from a different order of operations)"
-                if gap
-                else "(identical to the last digit)"
+        agreement = (
+            _("(up to {gap}: round-off from a different order of operations)").format(
+                gap=f"{gap:.1e}"
             )
-            + "; only the time differs. Each time is the fastest of 3 runs"
-            + ("." if small else " (1 for the loop).")
+            if gap
+            else _("(identical to the last digit)")
+        )
+        runs = (
+            _("Each time is the fastest of 3 runs.")
+            if small
+            else _("Each time is the fastest of 3 runs (1 for the loop).")
+        )
+        st.caption(
+            _("Both ways compute the same gradapprox {agreement}; only the time differs.").format(
+                agreement=agreement
+            )
+            + " "
+            + runs
         )

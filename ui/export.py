@@ -26,6 +26,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from .i18n import _
+
 PARAMS_FORMAT = "deep-net-lab/params-v1"
 EAGER_BYTES = 256_000
 """The largest file built with the page. Streamlit keeps a session's ready files in server
@@ -157,7 +159,7 @@ def download_run(result: Any, *, key: str, name: str, config: Any = None, labels
     n_params = sum(np.size(value) for value in params.values())
     n_costs = np.size(result.costs) + np.size(result.iterations)
     _download(
-        "Parameters (.npz)",
+        _("Parameters (.npz)"),
         lambda: params_npz(params),
         f"{stem}-params.npz",
         "application/octet-stream",
@@ -165,7 +167,7 @@ def download_run(result: Any, *, key: str, name: str, config: Any = None, labels
         size=_BYTES_PER_NUMBER["npz"] * n_params,
     )
     _download(
-        "Parameters (.json)",
+        _("Parameters (.json)"),
         lambda: params_json(params, config=config),
         f"{stem}-params.json",
         "application/json",
@@ -173,7 +175,7 @@ def download_run(result: Any, *, key: str, name: str, config: Any = None, labels
         size=_BYTES_PER_NUMBER["json"] * n_params,
     )
     _download(
-        "Cost history (.csv)",
+        _("Cost history (.csv)"),
         lambda: cost_history_csv(result.iterations, result.costs, labels=labels),
         f"{stem}-costs.csv",
         "text/csv",

@@ -7,6 +7,7 @@ course: points ``X (2, m)``, labels ``Y (1, m)`` with values 0/1.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -17,6 +18,8 @@ from plotly.subplots import make_subplots
 from dnn_core import decision_grid
 from dnn_core.datasets import Dataset
 from dnn_core.diagnostics import FLAT_SPREAD, layer_spread
+
+from .i18n import N_, _
 
 # One palette for the whole lab, so a class or a series keeps its colour on every page:
 # Okabe and Ito's colours, told apart with every common colour-vision deficiency. Classes
@@ -100,7 +103,24 @@ TITLE_CHARS = 28  # a title line that fits a phone's width
 COMPACT_TITLE_CHARS = 20  # ... or a third of a projected page
 HEIGHT = 460
 MAP_HEIGHT = 540  # maps keep equal axes, so they need more height to be as wide
-NO_BOUNDARY = "No decision boundary:<br>the same answer everywhere"
+NO_BOUNDARY = N_("No decision boundary:<br>the same answer everywhere")
+# Table columns named in English by the core and the pages (``ui.page.results_table``
+# shows them in the reader's language).
+TABLE_COLUMNS = (
+    N_("model"),
+    N_("initialization"),
+    N_("optimizer"),
+    N_("comment"),
+    N_("train accuracy"),
+    N_("test accuracy"),
+    N_("gap (pts)"),
+    N_("final cost"),
+    N_("training time (s)"),
+    N_("layer"),
+    N_("std of A[l] at start"),
+    N_("std of A[l] after"),
+    N_("mean |dW[l]| at start"),
+)
 MAP_MARGIN = 0.08  # of the points' span on each side: a frame, not a moat
 LIVE_RESOLUTION = 80  # coarse grid while training (small messages), finer when done
 FINAL_RESOLUTION = 160
@@ -122,7 +142,7 @@ def _style(
     has_legend = fig.layout.showlegend is not False and len(fig.data) > 1
     # Plotly never wraps a title: long ones are broken at spaces so they fit a phone (or a
     # third of a projected page) instead of running off the chart.
-    title = "<br>".join(textwrap.wrap(title, title_chars)) if "<br>" not in title else title
+    title = wrap_title(title, title_chars) if "<br>" not in title else title
     lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
         template=TEMPLATE,
@@ -159,6 +179,73 @@ def _style(
     return fig
 
 
+def _is_wide(character: str) -> bool:
+    """Whether ``character`` takes two columns (Chinese characters and punctuation)."""
+    return unicodedata.east_asian_width(character) in ("W", "F")
+
+
+def wrap_title(title: str, width: int) -> str:
+    """``title`` broken into ``<br>``-separated lines of at most ``width`` columns: at
+    spaces, and in Chinese also between two characters (one counts two columns, as wide as
+    two Latin letters), preferably after a comma or colon or before a bracket, never inside
+    a Latin word or before closing punctuation."""
+    if not any(_is_wide(character) for character in title):
+        return "<br>".join(textwrap.wrap(title, width))
+    lines, rest = [], title.strip()
+    while _columns(rest) > width:
+        cut = _fitting(rest, width)
+        natural = [
+            i
+            for i in range(max(cut // 2, 1), cut + 1)
+            if rest[i - 1] in _BREAK_AFTER or rest[i - 1].isspace() or rest[i] in _BREAK_BEFORE
+        ]
+        if natural:
+            cut = natural[-1]
+        else:
+            while (
+                cut > 1
+                and rest[cut - 1].isascii()
+                and rest[cut].isascii()
+                and not (rest[cut - 1].isspace() or rest[cut].isspace())
+            ):
+                cut -= 1  # not inside a Latin word or number
+        while cut < len(rest) and rest[cut] in _CLOSING:
+            cut += 1  # closing punctuation stays with what it closes
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        lines.append(rest)
+    return "<br>".join(lines)
+
+
+_BREAK_AFTER = frozenset("，、：；。！？,:;")  # noqa: RUF001 (Chinese punctuation)
+_BREAK_BEFORE = frozenset("（(")  # noqa: RUF001 (Chinese punctuation)
+_CLOSING = frozenset("，、：；。！？）)”’")  # noqa: RUF001 (Chinese punctuation)
+
+
+def _unwrapped(lines: list[str]) -> str:
+    """Wrapped lines joined back: with a space, except between Chinese characters."""
+    text = lines[0]
+    for line in lines[1:]:
+        wide = text and line and (_is_wide(text[-1]) or _is_wide(line[0]))
+        text += ("" if wide else " ") + line
+    return text
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _is_wide(character) else 1 for character in text)
+
+
+def _fitting(text: str, width: int) -> int:
+    """How many characters of ``text`` fit in ``width`` columns (at least one)."""
+    used = 0
+    for index, character in enumerate(text):
+        used += 2 if _is_wide(character) else 1
+        if used > width:
+            return max(index, 1)
+    return len(text)
+
+
 def _title_pad(lines: int, size: int) -> dict[str, int]:
     """The gap above a title of ``lines`` lines in ``size`` px that puts its first line
     8 px below the chart's top edge: Plotly lifts a wrapped title by 0.7 of its size per
@@ -174,6 +261,9 @@ def _point_traces(X: np.ndarray, Y: np.ndarray, split: str) -> list[go.Scatter]:
     labels = np.asarray(Y).ravel()
     for label in (0, 1):
         chosen = labels == label
+        shown = (_("test, class {label}") if split == "test" else _("train, class {label}")).format(
+            label=label
+        )
         if split == "test":
             marker = {
                 "symbol": f"{CLASS_SYMBOLS[label]}-open",
@@ -193,11 +283,10 @@ def _point_traces(X: np.ndarray, Y: np.ndarray, split: str) -> list[go.Scatter]:
                 x=X[0, chosen],
                 y=X[1, chosen],
                 mode="markers",
-                name=f"{split}, class {label}",
+                name=shown,
                 legendgroup=split,
                 marker=marker,
-                hovertemplate=f"{split}, class {label}<br>x1=%{{x:.2f}}<br>x2=%{{y:.2f}}"
-                "<extra></extra>",
+                hovertemplate=f"{shown}<br>x1=%{{x:.2f}}<br>x2=%{{y:.2f}}<extra></extra>",
             )
         )
     return traces
@@ -258,9 +347,11 @@ def decision_boundary_figure(
             zmin=0.0,
             zmax=1.0,
             colorscale=PROBABILITY_SCALE,
-            colorbar={"title": {"text": "P(class 1)", "side": "right"}, "thickness": 14},
-            hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>P(class 1)=%{z:.2f}<extra></extra>",
-            name="P(class 1)",
+            colorbar={"title": {"text": _("P(class 1)"), "side": "right"}, "thickness": 14},
+            hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>"
+            + _("P(class 1)")
+            + "=%{z:.2f}<extra></extra>",
+            name=_("P(class 1)"),
             showscale=not compact,
         )
     )
@@ -270,7 +361,7 @@ def decision_boundary_figure(
     flat = not finite.size or np.ptp(finite) < FLAT_SPREAD
     if flat:
         fig.add_annotation(
-            text=NO_BOUNDARY,
+            text=_(NO_BOUNDARY),
             xref="paper",
             yref="paper",
             x=0.5,
@@ -293,7 +384,7 @@ def decision_boundary_figure(
                 line={"color": BOUNDARY_COLOR, "width": 2.5},
                 showscale=False,
                 hoverinfo="skip",
-                name="boundary",
+                name=_("boundary"),
                 showlegend=True,
             )
         )
@@ -334,16 +425,21 @@ def boundary_figure(
     resolution: int | None = None,
     height: int = MAP_HEIGHT,
     compact: bool = False,
+    activation: str = "relu",
 ):
-    """The decision-boundary figure of ``params`` over ``data``'s range (train and test
-    points span the grid, so hiding the test points keeps the same view), on a grid of
-    ``resolution`` points per side (default :data:`FINAL_RESOLUTION`, or
-    :data:`COMPACT_RESOLUTION` for a ``compact`` map)."""
+    """The decision-boundary figure of ``params`` (hidden layers ``activation``) over
+    ``data``'s range (train and test points span the grid, so hiding the test points keeps
+    the same view), on a grid of ``resolution`` points per side (default
+    :data:`FINAL_RESOLUTION`, or :data:`COMPACT_RESOLUTION` for a ``compact`` map)."""
     resolution = resolution or (COMPACT_RESOLUTION if compact else FINAL_RESOLUTION)
     everything = np.concatenate([data.X_train, data.X_test], axis=1)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow: drawn as is
         xs, ys, probs = decision_grid(
-            dict(params), everything, resolution=resolution, margin=MAP_MARGIN
+            dict(params),
+            everything,
+            resolution=resolution,
+            margin=MAP_MARGIN,
+            activation=activation,
         )
     return decision_boundary_figure(
         xs,
@@ -362,15 +458,19 @@ def boundary_figure(
 def cost_curves_figure(
     curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
-    title: str = "Cost",
+    title: str | None = None,
     num_iterations: int | None = None,
     log_y: bool = False,
     height: int = HEIGHT,
-    x_title: str = "iteration",
+    x_title: str | None = None,
 ) -> go.Figure:
     """Cost against iteration, one line per entry of ``curves``: name -> ``(iterations
     (n,), costs (n,))``. ``num_iterations`` fixes the x range so a curve grows into it
-    while training runs; ``x_title`` names the x axis (e.g. "epoch")."""
+    while training runs; ``x_title`` names the x axis (default "iteration"; e.g. "epoch").
+    ``title`` defaults to "Cost"."""
+    title = _("Cost") if title is None else title
+    x_title = _("iteration") if x_title is None else x_title
+    cost = _("cost")
     fig = go.Figure()
     for index, (name, (iterations, costs)) in enumerate(curves.items()):
         fig.add_trace(
@@ -385,29 +485,33 @@ def cost_curves_figure(
                     "width": 3,
                     "dash": SERIES_DASHES[index % len(SERIES_DASHES)],
                 },
-                hovertemplate=f"{name}<br>{x_title} %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
+                hovertemplate=f"{name}<br>{x_title} %{{x}}<br>{cost} %{{y:.4f}}<extra></extra>",
             )
         )
     fig.update_xaxes(title=x_title)
     if num_iterations is not None:
         fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
     if log_y:  # one tick per decade: costs can span from 1e-3 to 1e2
-        fig.update_yaxes(title="cost", type="log", dtick=1, exponentformat="power")
+        fig.update_yaxes(title=cost, type="log", dtick=1, exponentformat="power")
     else:
-        fig.update_yaxes(title="cost", rangemode="tozero")
+        fig.update_yaxes(title=cost, rangemode="tozero")
     return _style(fig, title, height=height)
 
 
 def train_test_costs_figure(
     curves: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray]]],
     *,
-    title: str = "Cross-entropy on training and test points",
+    title: str | None = None,
     num_iterations: int | None = None,
     height: int = HEIGHT,
 ) -> go.Figure:
     """Overfitting as it happens: model -> ``{"train": (iterations, costs), "test": ...}``
     drawn as one colour a model, training points solid and test points dashed. A test
-    curve that turns up while its training curve still falls is the network fitting noise."""
+    curve that turns up while its training curve still falls is the network fitting noise.
+    ``title`` defaults to "Cross-entropy on training and test points"."""
+    title = _("Cross-entropy on training and test points") if title is None else title
+    split_names = {"train": _("train"), "test": _("test")}
+    iteration, cross_entropy = _("iteration"), _("cross-entropy")
     fig = go.Figure()
     for index, (model, splits) in enumerate(curves.items()):
         for split, dash in (("train", "solid"), ("test", "dash")):
@@ -419,17 +523,17 @@ def train_test_costs_figure(
                     x=np.asarray(iterations),
                     y=np.asarray(costs),
                     mode="lines",
-                    name=f"{model}, {split}",
+                    name=f"{model}, {split_names[split]}",
                     legendgroup=model,
                     line={"color": series_color(index), "width": 3, "dash": dash},
-                    hovertemplate=f"{model}, {split}<br>iteration %{{x}}<br>"
-                    "cross-entropy %{y:.4f}<extra></extra>",
+                    hovertemplate=f"{model}, {split_names[split]}<br>{iteration} %{{x}}<br>"
+                    f"{cross_entropy} %{{y:.4f}}<extra></extra>",
                 )
             )
-    fig.update_xaxes(title="iteration")
+    fig.update_xaxes(title=iteration)
     if num_iterations is not None:
         fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
-    fig.update_yaxes(title="cross-entropy", rangemode="tozero")
+    fig.update_yaxes(title=cross_entropy, rangemode="tozero")
     return _style(fig, title, height=height)
 
 
@@ -454,6 +558,7 @@ def layer_histograms_figure(
     Values of any shape are flattened. Every panel gets its own x range, so a layer whose
     values collapse towards zero (vanishing) or spread far out (exploding) shows it.
     """
+    count = _("count")
     names = list(panels)
     fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names)
     series_names: list[str] = []
@@ -473,7 +578,7 @@ def layer_histograms_figure(
                     showlegend=column == 1,
                     marker={"color": series_color(index)},
                     opacity=0.65,
-                    hovertemplate=f"{series}<br>%{{x}}<br>count %{{y}}<extra></extra>",
+                    hovertemplate=f"{series}<br>%{{x}}<br>{count} %{{y}}<extra></extra>",
                 ),
                 row=1,
                 col=column,
@@ -481,7 +586,7 @@ def layer_histograms_figure(
     # One x title under the middle panel: repeated under each, they ran into each other.
     fig.update_xaxes(title=x_title, row=1, col=(len(names) + 1) // 2 or 1)
     fig.update_layout(barmode="overlay")
-    fig.update_yaxes(title="count", row=1, col=1)
+    fig.update_yaxes(title=_("count"), row=1, col=1)
     fig.update_annotations(font={"size": AXIS_TITLE_SIZE})  # the subplot titles
     # Narrow panels side by side (four on a phone's 390 px): three short ticks each, so
     # neighbouring labels never run into each other (Plotly turns them if they would).
@@ -494,24 +599,32 @@ def layer_signal_figures(start: tuple[dict, dict], end: tuple[dict, dict]):
     training, and a table of their spread. ``start``/``end``: ``(activations, gradients)``
     as :func:`dnn_core.diagnostics.layer_signals` gives them."""
     (activations_start, gradients_start), (activations_end, gradients_end) = start, end
+    before, after = _("at initialization"), _("after training")
     activation_figure = layer_histograms_figure(
         {
-            layer: {"at initialization": activations_start[layer], "after training": values}
+            _layer_name(layer): {before: activations_start[layer], after: values}
             for layer, values in activations_end.items()
         },
-        title="Activations A[l] on the training set",
-        x_title="activation",
+        title=_("Activations A[l] on the training set"),
+        x_title=_("activation"),
     )
     gradient_figure = layer_histograms_figure(
         {
-            layer: {"at initialization": gradients_start[layer], "after training": values}
+            _layer_name(layer): {before: gradients_start[layer], after: values}
             for layer, values in gradients_end.items()
         },
-        title="Weight gradients dW[l]",
-        x_title="gradient",
+        title=_("Weight gradients dW[l]"),
+        x_title=_("gradient"),
     )
     spread = pd.DataFrame(layer_spread(activations_start, activations_end, gradients_start))
+    spread["layer"] = [_layer_name(layer) for layer in spread["layer"]]
     return activation_figure, gradient_figure, spread
+
+
+def _layer_name(name: str) -> str:
+    """The core's ``"layer 2"`` in the reader's language."""
+    number = name.removeprefix("layer ")
+    return _("layer {number}").format(number=number) if number.isdigit() else name
 
 
 def weight_magnitudes_figure(runs: Mapping[str, Mapping[str, np.ndarray]]) -> go.Figure:
@@ -523,8 +636,8 @@ def weight_magnitudes_figure(runs: Mapping[str, Mapping[str, np.ndarray]]) -> go
             f"|W{layer}|": {name: np.abs(params[f"W{layer}"]) for name, params in runs.items()}
             for layer in layers
         },
-        title="Weight magnitudes after training, per layer",
-        x_title="|weight|",
+        title=_("Weight magnitudes after training, per layer"),
+        x_title=_("|weight|"),
         bins=30,
     )
 
@@ -533,8 +646,8 @@ def weights_heatmap_figure(
     W: np.ndarray,
     *,
     title: str = "",
-    row_label: str = "unit",
-    column_label: str = "input",
+    row_label: str | None = None,
+    column_label: str | None = None,
     height: int = 320,
 ) -> go.Figure:
     """A weight matrix ``W (n_l, n_{l-1})`` as a heatmap: one row per unit, so identical
@@ -542,6 +655,7 @@ def weights_heatmap_figure(
     W = np.asarray(W, dtype=np.float64)
     bound = float(np.max(np.abs(W))) if W.size else 0.0
     bound = bound if bound > 0 else 1.0
+    column_label, row_label = column_label or _("input"), row_label or _("unit")
     fig = go.Figure(
         go.Heatmap(
             z=W,
@@ -551,7 +665,7 @@ def weights_heatmap_figure(
             zmax=bound,
             colorscale=WEIGHT_SCALE,
             colorbar={"thickness": 14},
-            hovertemplate="%{y}, %{x}<br>weight %{z:.4g}<extra></extra>",
+            hovertemplate="%{y}, %{x}<br>" + _("weight") + " %{z:.4g}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
@@ -573,8 +687,8 @@ def sweep_figure(
     ``marked`` draws a vertical line at the currently chosen value."""
     fig = go.Figure()
     for name, accuracy, color, dash, symbol in (
-        ("train", train_accuracy, TRAIN_COLOR, "solid", "circle"),
-        ("test", test_accuracy, TEST_COLOR, "dash", "diamond"),
+        (_("train"), train_accuracy, TRAIN_COLOR, "solid", "circle"),
+        (_("test"), test_accuracy, TEST_COLOR, "dash", "diamond"),
     ):
         fig.add_trace(
             go.Scatter(
@@ -584,13 +698,15 @@ def sweep_figure(
                 name=name,
                 line={"color": color, "width": 3, "dash": dash},
                 marker={"size": 10, "symbol": symbol},
-                hovertemplate=f"{x_title} = %{{x:g}}<br>{name} accuracy %{{y:.1%}}<extra></extra>",
+                hovertemplate=f"{x_title} = %{{x:g}}<br>"
+                + _("{split} accuracy").format(split=name)
+                + " %{y:.1%}<extra></extra>",
             )
         )
     if marked is not None:
         fig.add_vline(x=marked, line={"color": MARK_COLOR, "dash": "dot", "width": 2})
     fig.update_xaxes(title=x_title, type="log" if log_x else "linear")
-    fig.update_yaxes(title="accuracy", tickformat=".1%")
+    fig.update_yaxes(title=_("accuracy"), tickformat=".1%")
     return _style(fig, title, height=height)
 
 
@@ -659,6 +775,7 @@ def epsilon_sweep_figure(
     ``J(θ+ε) - J(θ-ε)`` takes over and grows (like 1/ε). ``chosen_epsilon`` is marked.
     """
     epsilons = np.asarray(epsilons, dtype=np.float64)
+    difference = _("difference")
     fig = go.Figure()
     for index, (name, values) in enumerate(differences.items()):
         values = np.maximum(np.asarray(values, dtype=np.float64), _TINY_DIFFERENCE)
@@ -670,14 +787,14 @@ def epsilon_sweep_figure(
                 name=name,
                 line={"color": series_color(index), "width": 3},
                 marker={"size": 7},
-                hovertemplate=f"{name}<br>ε = %{{x:.0e}}<br>difference %{{y:.2e}}<extra></extra>",
+                hovertemplate=f"{name}<br>ε = %{{x:.0e}}<br>{difference} %{{y:.2e}}<extra></extra>",
             )
         )
     _threshold_lines(fig)
     if chosen_epsilon is not None:
         fig.add_vline(x=chosen_epsilon, line={"color": MARK_COLOR, "dash": "dot", "width": 2})
     fig.update_xaxes(title="ε", type="log", autorange="reversed", exponentformat="power")
-    fig.update_yaxes(title="relative difference", type="log", exponentformat="power")
+    fig.update_yaxes(title=_("relative difference"), type="log", exponentformat="power")
     return _style(fig, title, height=height)
 
 
@@ -686,7 +803,7 @@ def per_parameter_difference_figure(
     levels: Mapping[str, str],
     *,
     title: str = "",
-    x_title: str = "parameter block",
+    x_title: str | None = None,
     height: int = 380,
 ) -> go.Figure:
     """One bar per parameter block (``"W1", "b1", ...``) at its relative difference on a log
@@ -704,8 +821,8 @@ def per_parameter_difference_figure(
             text=[f"{value:.1e}" for value in values],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{x}: difference %{text}<br>%{customdata}<extra></extra>",
-            name="relative difference",
+            hovertemplate="%{x}: " + _("difference") + " %{text}<br>%{customdata}<extra></extra>",
+            name=_("relative difference"),
         )
     )
     _threshold_lines(fig)
@@ -713,12 +830,12 @@ def per_parameter_difference_figure(
     lowest = min(float(shown.min()) if shown.size else 1e-12, 1e-10)
     highest = max(float(shown.max()) if shown.size else 1.0, 1.0)
     fig.update_yaxes(
-        title="relative difference",
+        title=_("relative difference"),
         type="log",
         range=[np.log10(lowest) - 0.5, np.log10(highest) + 1.0],
         exponentformat="power",
     )
-    fig.update_xaxes(title=x_title)
+    fig.update_xaxes(title=_("parameter block") if x_title is None else x_title)
     fig.update_layout(showlegend=False)
     return _style(fig, title, height=height)
 
@@ -744,23 +861,24 @@ def entry_difference_heatmap(
         where=denominator > 0,
     )
     exponent = np.log10(np.maximum(relative, _TINY_DIFFERENCE))
-    columns = "input" if name.startswith("W") else "bias"
+    columns = _("input") if name.startswith("W") else _("bias")
+    difference = _("difference")
     fig = go.Figure(
         go.Heatmap(
             z=exponent,
             x=[f"{columns} {j + 1}" for j in range(relative.shape[1])],
-            y=[f"unit {i + 1}" for i in range(relative.shape[0])],
+            y=[_("unit {number}").format(number=i + 1) for i in range(relative.shape[0])],
             customdata=relative,
             zmin=-12,
             zmax=0,
             colorscale="YlOrRd",
             colorbar={
-                "title": {"text": "difference"},
+                "title": {"text": _("difference")},
                 "tickvals": [-12, -9, -7, -5, -2, 0],
                 "ticktext": ["1e-12", "1e-9", "1e-7", "1e-5", "1e-2", "1"],
                 "thickness": 14,
             },
-            hovertemplate=f"{name}: %{{y}}, %{{x}}<br>difference %{{customdata:.2e}}"
+            hovertemplate=f"{name}: %{{y}}, %{{x}}<br>{difference} %{{customdata:.2e}}"
             "<extra></extra>",
         )
     )
@@ -781,6 +899,7 @@ def minibatch_costs_figure(
     """The cost of every mini-batch step, one thin line per entry of ``curves``: name ->
     ``costs (steps,)``. Longer runs are thinned to about ``max_points`` evenly spaced steps
     (a sample of a noisy curve is just as noisy), keeping the chart light."""
+    step, cost = _("step"), _("cost")
     fig = go.Figure()
     for index, (name, costs) in enumerate(curves.items()):
         costs = np.asarray(costs, dtype=np.float64)
@@ -794,11 +913,11 @@ def minibatch_costs_figure(
                 name=name,
                 opacity=0.75,
                 line={"color": series_color(index), "width": 1},
-                hovertemplate=f"{name}<br>step %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
+                hovertemplate=f"{name}<br>{step} %{{x}}<br>{cost} %{{y:.4f}}<extra></extra>",
             )
         )
-    fig.update_xaxes(title="mini-batch step")
-    fig.update_yaxes(title="cost of the mini-batch", rangemode="tozero")
+    fig.update_xaxes(title=_("mini-batch step"))
+    fig.update_yaxes(title=_("cost of the mini-batch"), rangemode="tozero")
     return _style(fig, title, height=height)
 
 
@@ -816,12 +935,15 @@ def learning_rate_figure(
             y=np.asarray(rates, dtype=np.float64),
             mode="lines",
             line={"color": series_color(5), "width": 3, "shape": "hv"},
-            name="learning rate",
-            hovertemplate="epoch %{x}<br>learning rate %{y:.3g}<extra></extra>",
+            name=_("learning rate"),
+            hovertemplate=_("epoch")
+            + " %{x}<br>"
+            + _("learning rate")
+            + " %{y:.3g}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="epoch")
-    fig.update_yaxes(title="learning rate", rangemode="tozero")
+    fig.update_xaxes(title=_("epoch"))
+    fig.update_yaxes(title=_("learning rate"), rangemode="tozero")
     fig.update_layout(showlegend=False)
     return _style(fig, title, height=height)
 
@@ -897,9 +1019,9 @@ def _enlarge(spec: dict) -> None:
         title.setdefault("font", {})["size"] = LARGE_TITLE_SIZE
         # Wrapped shorter, so no line grows wider than the longest one was (it fitted).
         lines = str(title["text"]).split("<br>")
-        width = max(int(max(map(len, lines)) * TITLE_SIZE / LARGE_TITLE_SIZE), 8)
-        lines = textwrap.wrap(" ".join(lines), width)
-        title["text"] = "<br>".join(lines)
+        width = max(int(max(map(_columns, lines)) * TITLE_SIZE / LARGE_TITLE_SIZE), 8)
+        title["text"] = wrap_title(_unwrapped(lines), width)
+        lines = title["text"].split("<br>")
         title["pad"] = _title_pad(len(lines), LARGE_TITLE_SIZE)
         layout["margin"]["t"] = round((25 + 25 * len(lines)) * LARGE_TITLE_SIZE / TITLE_SIZE)
     layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": {"size": LARGE_FONT_SIZE}}

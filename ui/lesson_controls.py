@@ -14,6 +14,7 @@ from dnn_core import TrainConfig, course
 from dnn_core.optimizers import epoch_learning_rate
 
 from . import sidebar
+from .i18n import N_, Labels, _
 from .state import bound_widget, key
 
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -33,12 +34,12 @@ def presets(
     lesson_values: dict[str, Any],
     default_values: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """A lesson's two preset buttons, label -> widget values: the course's settings and the
-    quick lesson defaults, each with the lesson's own widget values (``default_values``
-    override them for the quick defaults)."""
+    """A lesson's two preset buttons, label (translated) -> widget values: the course's
+    settings and the quick lesson defaults, each with the lesson's own widget values
+    (``default_values`` override them for the quick defaults)."""
     return {
         course_label: sidebar.lesson_settings(prefix, course) | lesson_values,
-        "Quick lesson defaults": sidebar.lesson_settings(prefix, defaults)
+        _("Quick lesson defaults"): sidebar.lesson_settings(prefix, defaults)
         | lesson_values
         | (default_values or {}),
     }
@@ -46,12 +47,14 @@ def presets(
 
 # --- Initialization ---
 
-SCHEMES = {
-    "zeros": "Zeros",
-    "random": f"Random {TIMES} scale",
-    "he": "He",
-    "xavier": "Xavier",
-}
+SCHEMES = Labels(
+    {
+        "zeros": N_("Zeros"),
+        "random": N_("Random × scale"),  # noqa: RUF001 (a multiplication sign)
+        "he": "He",
+        "xavier": "Xavier",
+    }
+)
 SCALES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 20.0)
 COURSE_SCALE = course.COURSE_INIT_SCALE
 CONSTANT_WEIGHT = 0.5  # the symmetric start that is not zero
@@ -60,18 +63,22 @@ CONSTANT_WEIGHT = 0.5  # the symmetric start that is not zero
 def scheme_comments(runs: dict[str, Any], scale: float) -> list[str]:
     """A short comment on each scheme's run (``runs``: scheme -> TrainResult)."""
     notes = {
-        "zeros": "fails to break symmetry",
+        "zeros": _("fails to break symmetry"),
         "random": (
-            "too large: saturated output"
+            _("too large: saturated output")
             if scale >= 3
-            else "too small: signals vanish"
+            else _("too small: signals vanish")
             if scale <= 0.1
-            else "workable for this small net"
+            else _("workable for this small net")
         ),
-        "he": "recommended for ReLU",
-        "xavier": "made for tanh, fine here",
+        "he": _("recommended for ReLU"),
+        "xavier": _("made for tanh, fine here"),
     }
-    return [("diverged; " if run.diverged else "") + notes[name] for name, run in runs.items()]
+    diverged = _("diverged; {note}")
+    return [
+        diverged.format(note=notes[name]) if run.diverged else notes[name]
+        for name, run in runs.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,9 @@ def initialization_presets(prefix: str) -> dict[str, dict[str, Any]]:
     """Preset buttons: label -> widget values (the course's random scale in both)."""
     return presets(
         prefix,
-        f"Course settings ({spaced(course.INITIALIZATION.epochs)} iterations, slower)",
+        _("Course settings ({count} iterations, slower)").format(
+            count=spaced(course.INITIALIZATION.epochs)
+        ),
         sidebar.INITIALIZATION_COURSE,
         sidebar.INITIALIZATION_DEFAULTS,
         {key(prefix, "scale"): COURSE_SCALE},
@@ -106,7 +115,7 @@ def initialization_controls(prefix: str) -> InitializationSettings:
     with choice_column:
         scheme = bound_widget(
             st.segmented_control,
-            "Initialization scheme",
+            _("Initialization scheme"),
             key(prefix, "scheme"),
             "he",
             options=list(SCHEMES),
@@ -116,25 +125,27 @@ def initialization_controls(prefix: str) -> InitializationSettings:
     with scale_column:
         scale = bound_widget(
             st.select_slider,
-            f"Scale of the random scheme ({TIMES})",
+            _("Scale of the random scheme (×)"),  # noqa: RUF001
             key(prefix, "scale"),
             COURSE_SCALE,
             options=SCALES,
             format_func=lambda value: f"{value:g}",
             disabled=scheme != "random",
-            help="Random weights are standard normal times this scale (the course uses 10).",
+            help=_("Random weights are standard normal times this scale (the course uses 10)."),
         )
     return InitializationSettings(scheme, float(scale))
 
 
 # --- Regularization ---
 
-MODES = {
-    "none": "None",
-    "l2": "L2",
-    "dropout": "Dropout",
-    "both": "L2 + dropout",
-}
+MODES = Labels(
+    {
+        "none": N_("None"),
+        "l2": "L2",
+        "dropout": N_("Dropout"),
+        "both": N_("L2 + dropout"),
+    }
+)
 COURSE_LAMBDA = course.COURSE_LAMBDA
 COURSE_KEEP_PROB = course.COURSE_KEEP_PROB
 LAMBDA_SWEEP = (0.0, 0.1, 0.3, 0.7, 1.5, 3.0)
@@ -170,7 +181,7 @@ class RegularizationSettings:
         """Swept setting -> ``(values, axis title, the current value to mark or None)``:
         the current value is marked only while its regularization is on."""
         return {
-            "lambd": (LAMBDA_SWEEP, f"L2 strength {LAMBDA}", self.lambd if self.uses_l2 else None),
+            "lambd": (LAMBDA_SWEEP, _("L2 strength λ"), self.lambd if self.uses_l2 else None),
             "keep_prob": (
                 KEEP_PROB_SWEEP,
                 "keep_prob",
@@ -189,12 +200,31 @@ class RegularizationSettings:
         return {"main": self.config(base), **self.course_configs(base), **swept}
 
     def course_configs(self, base: TrainConfig) -> dict[str, TrainConfig]:
-        """The course's three models on ``base``: none, L2 and dropout at its strengths."""
+        """The course's three models on ``base``: none, L2 and dropout at its strengths
+        (English names: identifiers; :data:`COURSE_MODELS` shows them)."""
         return {
             "no regularization": base,
             f"L2, {LAMBDA} = {COURSE_LAMBDA:g}": replace(base, lambd=COURSE_LAMBDA),
             f"dropout, keep_prob = {COURSE_KEEP_PROB:g}": replace(base, keep_prob=COURSE_KEEP_PROB),
         }
+
+
+COURSE_MODELS = Labels(
+    {
+        "no regularization": N_("no regularization"),
+        f"L2, {LAMBDA} = {COURSE_LAMBDA:g}": f"L2, {LAMBDA} = {COURSE_LAMBDA:g}",
+        f"dropout, keep_prob = {COURSE_KEEP_PROB:g}": f"dropout, keep_prob = {COURSE_KEEP_PROB:g}",
+    }
+)
+"""The course's three models' names (:meth:`RegularizationSettings.course_configs`) as
+shown; the formulas' names are translated through their words."""
+
+
+def course_model_label(name: str) -> str:
+    """A course model's name (``"dropout, keep_prob = 0.86"``) in the reader's language."""
+    if name.startswith("dropout"):
+        return _("dropout, {setting}").format(setting=name.removeprefix("dropout, "))
+    return COURSE_MODELS[name]
 
 
 def swept_name(setting: str, value: float) -> str:
@@ -206,7 +236,9 @@ def regularization_presets(prefix: str) -> dict[str, dict[str, Any]]:
     """Preset buttons: label -> widget values (the course's strengths in both)."""
     return presets(
         prefix,
-        f"Course settings ({spaced(course.REGULARIZATION.epochs)} iterations, slower)",
+        _("Course settings ({count} iterations, slower)").format(
+            count=spaced(course.REGULARIZATION.epochs)
+        ),
         sidebar.REGULARIZATION_COURSE,
         sidebar.REGULARIZATION_DEFAULTS,
         {key(prefix, "lambd"): COURSE_LAMBDA, key(prefix, "keep_prob"): COURSE_KEEP_PROB},
@@ -219,7 +251,7 @@ def regularization_controls(prefix: str) -> RegularizationSettings:
     with mode_column:
         mode = bound_widget(
             st.segmented_control,
-            "Regularization",
+            _("Regularization"),
             key(prefix, "mode"),
             "none",  # the lesson opens on the problem: a network that overfits
             options=list(MODES),
@@ -230,43 +262,47 @@ def regularization_controls(prefix: str) -> RegularizationSettings:
     with lambda_column:
         lambd = bound_widget(
             st.slider,
-            f"L2 strength {LAMBDA}",
+            _("L2 strength λ"),
             key(prefix, "lambd"),
             COURSE_LAMBDA,
             min_value=0.0,
             max_value=3.0,
             step=0.05,
             disabled=not uses.uses_l2,
-            help="Adds λ/(2m)·Σ‖W‖² to the cost; the course uses 0.7.",
+            help=_("Adds λ/(2m)·Σ‖W‖² to the cost; the course uses 0.7."),
         )
     with keep_column:
         keep_prob = bound_widget(
             st.slider,
-            "Dropout keep_prob",
+            _("Dropout keep_prob"),
             key(prefix, "keep_prob"),
             COURSE_KEEP_PROB,
             min_value=0.3,
             max_value=1.0,
             step=0.01,
             disabled=not uses.uses_dropout,
-            help="Probability of keeping each hidden unit in a training step; the course uses "
-            "0.86. Predictions always use every unit.",
+            help=_(
+                "Probability of keeping each hidden unit in a training step; the course uses "
+                "0.86. Predictions always use every unit."
+            ),
         )
     return RegularizationSettings(mode, float(lambd), float(keep_prob))
 
 
 # --- Optimization ---
 
-OPTIMIZER_CHOICES = {
-    "batch": "Batch gradient descent",
-    "minibatch": "Mini-batch gradient descent",
-    "momentum": "Momentum",
-    "adam": "Adam",
-}
+OPTIMIZER_CHOICES = Labels(
+    {
+        "batch": N_("Batch gradient descent"),
+        "minibatch": N_("Mini-batch gradient descent"),
+        "momentum": N_("Momentum"),
+        "adam": "Adam",
+    }
+)
 MINI_BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 BETA2_CHOICES = (0.9, 0.99, 0.995, 0.999, 0.9999)
 ADAM_EPSILONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4)
-DECAYS = {"none": "None", "inverse": "Every epoch", "scheduled": "In steps"}
+DECAYS = Labels({"none": N_("None"), "inverse": N_("Every epoch"), "scheduled": N_("In steps")})
 MAX_DECAY_RATE = 10.0
 MAX_DECAY_INTERVAL = 10_000
 COURSE_BATCH_SIZE = course.COURSE_MINI_BATCH_SIZE
@@ -358,36 +394,38 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
     # Pills: every choice stays visible (a multiselect's box hid "Adam" on a phone).
     optimizers = bound_widget(
         st.pills,
-        "Optimizers to compare",
+        _("Optimizers to compare"),
         key(prefix, "optimizers"),
         list(DEFAULT_OPTIMIZERS),
         options=list(OPTIMIZER_CHOICES),
         selection_mode="multi",
         format_func=OPTIMIZER_CHOICES.get,
-        help="Each one trains the same network from the same initial weights.",
+        help=_("Each one trains the same network from the same initial weights."),
     )
     with st.columns([3, 2])[0]:
         mini_batch_size = bound_widget(
             st.select_slider,
-            "Mini-batch size",
+            _("Mini-batch size"),
             key(prefix, "batch_size"),
             DEFAULT_BATCH_SIZE,
             options=MINI_BATCH_SIZES,
-            help="Examples per step for mini-batch GD, momentum and Adam (1 is stochastic "
-            "gradient descent). Batch GD always uses the whole training set.",
+            help=_(
+                "Examples per step for mini-batch GD, momentum and Adam (1 is stochastic "
+                "gradient descent). Batch GD always uses the whole training set."
+            ),
         )
-    with st.expander("Momentum, Adam and learning-rate decay settings"):
+    with st.expander(_("Momentum, Adam and learning-rate decay settings")):
         momentum_column, adam_column, decay_column = st.columns(3)
         with momentum_column:
             beta = bound_widget(
                 st.slider,
-                "Momentum β",
+                _("Momentum β"),
                 key(prefix, "beta"),
                 0.9,
                 min_value=0.0,
                 max_value=0.99,
                 step=0.01,
-                help="How much of the previous velocity each step keeps (0 = plain GD).",
+                help=_("How much of the previous velocity each step keeps (0 = plain GD)."),
             )
         with adam_column:
             beta1 = bound_widget(
@@ -398,7 +436,7 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
                 min_value=0.0,
                 max_value=0.99,
                 step=0.01,
-                help="Decay of the running mean of the gradients.",
+                help=_("Decay of the running mean of the gradients."),
             )
             beta2 = bound_widget(
                 st.select_slider,
@@ -406,7 +444,7 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
                 key(prefix, "beta2"),
                 0.999,
                 options=BETA2_CHOICES,
-                help="Decay of the running mean of the squared gradients.",
+                help=_("Decay of the running mean of the squared gradients."),
             )
             epsilon = bound_widget(
                 st.select_slider,
@@ -415,22 +453,24 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
                 1e-8,
                 options=ADAM_EPSILONS,
                 format_func=lambda value: f"{value:.0e}",
-                help="Keeps the division by √v away from zero.",
+                help=_("Keeps the division by √v away from zero."),
             )
         with decay_column:
             decay = bound_widget(
                 st.selectbox,
-                "Learning-rate decay",
+                _("Learning-rate decay"),
                 key(prefix, "decay"),
                 "none",
                 options=list(DECAYS),
                 format_func=DECAYS.get,
-                help="None keeps the learning rate constant. Every epoch: after epoch e, "
-                "α = α₀ / (1 + rate · e). In steps: α = α₀ / (1 + rate · ⌊e / interval⌋).",  # noqa: RUF001
+                help=_(
+                    "None keeps the learning rate constant. Every epoch: after epoch e, "
+                    "α = α₀ / (1 + rate · e). In steps: α = α₀ / (1 + rate · ⌊e / interval⌋)."  # noqa: RUF001
+                ),
             )
             decay_rate = bound_widget(
                 st.number_input,
-                "Decay rate",
+                _("Decay rate"),
                 key(prefix, "decay_rate"),
                 1.0,
                 min_value=0.0,
@@ -440,7 +480,7 @@ def optimization_controls(prefix: str) -> OptimizationSettings:
             )
             decay_interval = bound_widget(
                 st.number_input,
-                "Decay interval (epochs)",
+                _("Decay interval (epochs)"),
                 key(prefix, "decay_interval"),
                 1000,
                 min_value=1,
@@ -465,7 +505,9 @@ def optimization_presets(prefix: str) -> dict[str, dict[str, Any]]:
     """Preset buttons: label -> widget values (the course's optimizer settings in both)."""
     return presets(
         prefix,
-        f"Course settings ({spaced(course.OPTIMIZATION.epochs)} epochs, slower)",
+        _("Course settings ({count} epochs, slower)").format(
+            count=spaced(course.OPTIMIZATION.epochs)
+        ),
         sidebar.OPTIMIZATION_COURSE,
         sidebar.OPTIMIZATION_DEFAULTS,
         {

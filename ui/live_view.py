@@ -15,6 +15,7 @@ from dnn_core import TrainProgress, TrainResult
 from dnn_core.datasets import Dataset
 
 from . import figures, page
+from .i18n import N_, _
 from .runs import FRAMES, memoize
 
 
@@ -31,8 +32,9 @@ class LiveView:
     data: Dataset
     show_test: bool = True
     key: str = "live"
-    cost_title: str = "Cost while training"
-    boundary_title: str = "Decision boundary"
+    cost_title: str = N_("Cost while training")
+    boundary_title: str = N_("Decision boundary")
+    activation: str = "relu"  # the network's hidden activation
 
     @classmethod
     def in_columns(cls, data: Dataset, **options: Any) -> LiveView:
@@ -49,8 +51,8 @@ class LiveView:
 
     def _figures(self, params, iterations, costs, num_iterations: int, resolution: int):
         cost_figure = figures.cost_curves_figure(
-            {"cost": (np.asarray(iterations), np.asarray(costs))},
-            title=self.cost_title,
+            {_("cost"): (np.asarray(iterations), np.asarray(costs))},
+            title=_(self.cost_title),
             num_iterations=num_iterations,
             height=figures.MAP_HEIGHT,  # level with the boundary beside it
         )
@@ -58,8 +60,9 @@ class LiveView:
             params,
             self.data,
             show_test=self.show_test,
-            title=self.boundary_title,
+            title=_(self.boundary_title),
             resolution=resolution,
+            activation=self.activation,
         )
         return cost_figure, figure
 
@@ -120,6 +123,6 @@ class LiveView:
         else:
             view_key = (self.show_test, self.cost_title, self.boundary_title)
             cost_figure, figure = memoize(("live view", cache_key, view_key), build)
-        self.final_figures = {"Cost curve": cost_figure, "Decision boundary": figure}
+        self.final_figures = {_("Cost curve"): cost_figure, _("Decision boundary"): figure}
         self._show(self.cost, cost_figure, f"{self.key}-cost", "cost")
         self._show(self.boundary, figure, f"{self.key}-boundary", "boundary")

@@ -17,7 +17,8 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import export, figures, memory, runs, sidebar, state
+from . import export, figures, i18n, memory, runs, sidebar, state
+from .i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,11 @@ class PageEntry:
 
 APP_ROOT = Path(__file__).resolve().parents[1]
 PAGES = (
-    PageEntry("app.py", "Home", ":material/neurology:"),
-    PageEntry("pages/1_Initialization.py", "Initialization", ":material/casino:"),
-    PageEntry("pages/2_Regularization.py", "Regularization", ":material/tune:"),
-    PageEntry("pages/3_Gradient_Checking.py", "Gradient checking", ":material/rule:"),
-    PageEntry("pages/4_Optimization.py", "Optimization", ":material/speed:"),
+    PageEntry("app.py", N_("Home"), ":material/neurology:"),
+    PageEntry("pages/1_Initialization.py", N_("Initialization"), ":material/casino:"),
+    PageEntry("pages/2_Regularization.py", N_("Regularization"), ":material/tune:"),
+    PageEntry("pages/3_Gradient_Checking.py", N_("Gradient checking"), ":material/rule:"),
+    PageEntry("pages/4_Optimization.py", N_("Optimization"), ":material/speed:"),
 )
 
 
@@ -57,7 +58,7 @@ def setup_page(title: str, icon: str) -> None:
     """
     presenting = state.presenting()
     st.set_page_config(
-        page_title=f"{title} · Deep Net Lab",
+        page_title=f"{_(title)} · Deep Net Lab",
         page_icon=icon,
         layout="wide",
         initial_sidebar_state="collapsed" if presenting else "auto",
@@ -88,13 +89,20 @@ def page_links(**kwargs: Any) -> None:
 
 
 def page_link(page: PageEntry, **kwargs: Any) -> None:
-    """A link to ``page`` (``kwargs`` go to ``st.page_link``) that keeps presentation mode
-    on: Streamlit opens another page without the current page's query parameters, and the
-    toggle, bound to ``?present=``, would fall back to off."""
-    kwargs.setdefault("label", page.title)
+    """A link to ``page`` (``kwargs`` go to ``st.page_link``), labelled in the reader's
+    language, that keeps presentation mode on and the language: Streamlit opens another
+    page without the current page's query parameters, and the toggle, bound to
+    ``?present=``, and the switch, bound to ``?lang=``, would fall back to their
+    defaults."""
+    kwargs.setdefault("label", _(page.title))
     kwargs.setdefault("icon", page.icon)
+    kept = {}
     if state.presenting():
-        kwargs["query_params"] = {state.PRESENT: "true"}
+        kept[state.PRESENT] = "true"
+    if i18n.language() != i18n.DEFAULT:
+        kept[i18n.LANG] = i18n.language()
+    if kept:
+        kwargs["query_params"] = kept
     st.page_link(page.path, **kwargs)
 
 
@@ -117,7 +125,8 @@ PRESENT_CSS = """
 
 
 def title_row(title: str) -> bool:
-    """The page's title with the presentation-mode toggle beside it (reachable when the
+    """The page's title (``title`` in English: it is shown in the reader's language) with
+    the language switch and the presentation-mode toggle beside it (reachable when the
     sidebar is hidden), and in presentation mode the links to every lesson above it;
     returns whether presentation mode is on."""
     if state.presenting():
@@ -127,10 +136,14 @@ def title_row(title: str) -> bool:
         ):
             page_links()
     with st.container(horizontal=True, vertical_alignment="center", key="dnl_title_row"):
-        st.title(title, width="stretch")
+        st.title(_(title), width="stretch")
+        state.language_switch(width="content")
         return state.present_toggle(
-            help="Large text and charts for a projector; the sidebar and the long "
-            "explanations are hidden. The link keeps it (?present=1)."
+            _("Presentation mode"),
+            help=_(
+                "Large text and charts for a projector; the sidebar and the long "
+                "explanations are hidden. The link keeps it (?present=1)."
+            ),
         )
 
 
@@ -144,7 +157,7 @@ def explain(text: str, *, formula: str | None = None, look_for: str | None = Non
     if formula:
         latex(formula)
     if look_for and not presenting:
-        st.caption(f"**What to look for:** {look_for}")
+        st.caption(_("**What to look for:** {look_for}").format(look_for=look_for))
 
 
 def latex(formula: str) -> None:
@@ -198,11 +211,12 @@ def downloads(
     figures: Mapping[str, go.Figure] | None = None,
     files: Mapping[str, tuple[str, Callable[[], bytes]]] | None = None,
     files_title: str = "",
-    title: str = "Download this run",
+    title: str | None = None,
 ) -> None:
     """An expander with downloads: for each run its trained parameters (.npz, .json) and
     cost history (.csv), then ``files``, then ``figures`` as interactive HTML pages that
-    open offline (files and figures are built only when clicked).
+    open offline (files and figures are built only when clicked). ``title`` defaults to
+    "Download this run".
 
     Args:
         runs: label -> ``(TrainResult, its TrainConfig)`` (the config goes into the JSON),
@@ -213,7 +227,7 @@ def downloads(
         files: file name (e.g. ``"entries.csv"``) -> ``(button label, builder)``, under
             ``files_title`` (Markdown).
     """
-    with st.expander(title, icon=":material/download:"):
+    with st.expander(title or _("Download this run"), icon=":material/download:"):
         # One run (or files): beside the charts; several runs: a column each, charts below.
         single = len(runs) <= 1
         run_area, chart_area = st.columns(2) if single else (st.container(), st.container())
@@ -222,7 +236,9 @@ def downloads(
             run_columns, enumerate(runs.items()), strict=False
         ):
             with column:
-                st.markdown(f"**{label}**: trained parameters and cost history")
+                st.markdown(
+                    _("**{label}**: trained parameters and cost history").format(label=label)
+                )
                 export.download_run(
                     result, key=f"{key}_run{index}", name=f"{name} {label}", config=config
                 )
@@ -234,7 +250,7 @@ def downloads(
                     export.download_built(label, build, f"{name} {file_name}", f"{key}_{file_name}")
         if figures:
             with chart_area:
-                st.markdown("**Charts** as interactive pages")
+                st.markdown(_("**Charts** as interactive pages"))
                 for index, (label, figure) in enumerate(figures.items()):
                     export.download_figure(
                         figure,
@@ -292,30 +308,36 @@ def weight_norm_metrics(runs: Mapping[str, Mapping[str, Any]], columns: Sequence
 
 def final_cost(result: Any) -> str:
     """A run's last recorded cost, to 4 significant digits."""
-    return f"{result.costs[-1]:.4g}" if result.costs.size else "n/a"
+    return f"{result.costs[-1]:.4g}" if result.costs.size else _("n/a")
 
 
 def symmetry_metric(symmetry: diagnostics.UnitSymmetry, train_accuracy: float) -> None:
     """How far apart the rows of a weight matrix are, and in words whether its units are
     identical (round-off counts as identical)."""
     if not symmetry.identical:
-        shown, verdict = f"{symmetry.spread:.3g}", "Distinct units: each row learns its own."
+        shown, verdict = f"{symmetry.spread:.3g}", _("Distinct units: each row learns its own.")
     elif symmetry.spread == 0:
-        shown, verdict = "0", "Identical units: every row is exactly the same."
+        shown, verdict = "0", _("Identical units: every row is exactly the same.")
     else:
         shown = "\N{ALMOST EQUAL TO} 0"
-        verdict = (
-            f"Identical units: the rows differ by at most {symmetry.spread:.1e}, "
-            f"floating-point round-off next to weights of size {symmetry.scale:.2g} (the "
-            "computer added the same numbers in a slightly different order)."
-        )
+        verdict = _(
+            "Identical units: the rows differ by at most {spread}, floating-point round-off "
+            "next to weights of size {scale} (the computer added the same numbers in a "
+            "slightly different order)."
+        ).format(spread=f"{symmetry.spread:.1e}", scale=f"{symmetry.scale:.2g}")
     st.metric(
-        "Largest difference between two rows",
+        _("Largest difference between two rows"),
         shown,
-        help="0 means every hidden unit of layer 1 computes exactly the same function. "
-        "Differences below a billionth of the weights' size are round-off, not learning.",
+        help=_(
+            "0 means every hidden unit of layer 1 computes exactly the same function. "
+            "Differences below a billionth of the weights' size are round-off, not learning."
+        ),
     )
-    st.caption(f"{verdict} Train accuracy {train_accuracy:.1%}.")
+    st.caption(
+        _("{verdict} Train accuracy {accuracy}.").format(
+            verdict=verdict, accuracy=f"{train_accuracy:.1%}"
+        )
+    )
 
 
 # Steps (mini-batches) per optimizer a page will train: the course's run is 50 000.
@@ -337,10 +359,18 @@ def cap_epochs(
     if not note:
         return replace(config, num_iterations=capped)
     st.info(
-        f"Mini-batches of {settings.mini_batch_size} make {steps:,} steps an epoch, so "
-        f"{epochs:,} epochs would be {epochs * steps:,} steps per optimizer; this page "
-        f"trains at most {MAX_STEPS:,} (the course's run is 50,000), so it trains "
-        f"{capped:,} epochs. Larger mini-batches allow more epochs.",
+        _(
+            "Mini-batches of {size} make {steps} steps an epoch, so {epochs} epochs would be "
+            "{total} steps per optimizer; this page trains at most {most} (the course's run "
+            "is 50,000), so it trains {capped} epochs. Larger mini-batches allow more epochs."
+        ).format(
+            size=settings.mini_batch_size,
+            steps=f"{steps:,}",
+            epochs=f"{epochs:,}",
+            total=f"{epochs * steps:,}",
+            most=f"{MAX_STEPS:,}",
+            capped=f"{capped:,}",
+        ),
         icon=":material/info:",
     )
     return replace(config, num_iterations=capped)
@@ -359,7 +389,8 @@ def percent(value: float) -> str:
 def accuracy_metrics(train_accuracy: float, test_accuracy: float, **more: str) -> None:
     """Train and test accuracy (and ``more`` label -> value) in one row."""
     metric_row(
-        {"Train accuracy": percent(train_accuracy), "Test accuracy": percent(test_accuracy)} | more
+        {_("Train accuracy"): percent(train_accuracy), _("Test accuracy"): percent(test_accuracy)}
+        | more
     )
 
 
@@ -376,7 +407,12 @@ def results_table(
     formatters: dict[str, Callable[[Any], str]] = {
         column: _percent_cell for column in ("train accuracy", "test accuracy") if column in table
     } | {column: _printf_cell(fmt) for column, fmt in (formats or {}).items() if column in table}
-    styled = table.style.format(formatters).hide(axis="index")
+    # Columns are named in English (the formats refer to them); shown in the reader's.
+    styled = (
+        table.style.format(formatters)
+        .hide(axis="index")
+        .relabel_index([_(str(column)) for column in table.columns], axis="columns")
+    )
     (container or st).container(key=key).table(styled)
 
 
@@ -398,39 +434,45 @@ def stop_on_error() -> Iterator[None]:
     try:
         yield
     except (DatasetError, ValueError) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(i18n.core_message(str(error)), icon=":material/error:")
         st.stop()
 
 
-def explain_stall(params: Mapping[str, Any], X: Any) -> None:
+def explain_stall(params: Mapping[str, Any], X: Any, *, activation: str = "relu") -> None:
     """Say in plain words why a trained network answers the same for every point of
     ``X`` (see :func:`dnn_core.diagnostics.stall`); nothing when it learnt something."""
-    verdict = diagnostics.stall(params, X)
+    verdict = diagnostics.stall(params, X, activation=activation)
     if verdict.kind == "zeros":
-        text = (
+        text = _(
             "Every weight is still exactly 0: each hidden unit outputs 0 and receives a "
             "zero gradient, so nothing ever moves and the network answers 0.5 everywhere."
         )
     elif verdict.kind == "dead":
         layer, share = verdict.deadest_layer
-        text = (
-            f"The network answers {verdict.mean:.2f} for every point: {share:.0%} of the "
-            f"units of hidden layer {layer} output 0 on every training point (dead ReLUs), "
-            "so no signal reaches the output and no gradient flows back to revive them. "
-            "One step that is too large can kill them (try a smaller learning rate); "
-            "weights that start at zero start them dead."
+        text = _(
+            "The network answers {mean} for every point: {share} of the units of hidden "
+            "layer {layer} output 0 on every training point (dead ReLUs), so no signal "
+            "reaches the output and no gradient flows back to revive them. One step that is "
+            "too large can kill them (try a smaller learning rate); weights that start at "
+            "zero start them dead."
+        ).format(mean=f"{verdict.mean:.2f}", share=f"{share:.0%}", layer=layer)
+    elif verdict.kind == "vanished" and activation == "sigmoid":
+        text = _(
+            "The network predicts 0.5 everywhere: the gradient vanished on its way back. "
+            "A sigmoid's slope is at most 1/4, so every sigmoid layer passes back a quarter "
+            "of the gradient or less and the first layers hardly learn (compare the "
+            "gradients per layer below; try ReLU with He, or fewer layers)."
         )
     elif verdict.kind == "vanished":
-        text = (
+        text = _(
             "The network predicts 0.5 everywhere: the signal vanished. The weights are so "
             "small that the output hardly depends on the input, and the gradients that "
             "should make them grow are just as small (try a larger scale, or He)."
         )
     elif verdict.kind == "flat":
-        text = (
-            f"The network answers {verdict.mean:.2f} for every point: it has learnt nothing "
-            "about the input yet."
-        )
+        text = _(
+            "The network answers {mean} for every point: it has learnt nothing about the input yet."
+        ).format(mean=f"{verdict.mean:.2f}")
     else:
         return
     st.warning(text, icon=":material/heart_broken:")
@@ -440,8 +482,10 @@ def show_run_status(result: Any, *, what: str | None = None) -> None:
     """A clear warning for a run (or sweep) that diverged; ``what`` names it when the page
     shows several (e.g. "The λ sweep"). The figures show its last finite state."""
     if getattr(result, "diverged", False):
-        prefix = f"{what}: " if what else ""
+        message = _("{message} The charts show the last finite state.").format(
+            message=i18n.core_message(result.message)
+        )
         st.warning(
-            f"{prefix}{result.message} The charts show the last finite state.",
+            _("{what}: {message}").format(what=what, message=message) if what else message,
             icon=":material/warning:",
         )

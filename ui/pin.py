@@ -35,7 +35,7 @@ from dnn_core import datasets
 
 from . import lesson_controls as controls
 from . import markdown, sidebar
-from .i18n import _
+from .i18n import Labels, _
 
 PIN: Final = "pin"
 """The URL query parameter that holds the pin."""
@@ -189,7 +189,8 @@ def _catalogued(values: Values) -> datasets.DatasetSpec:
     return datasets.CATALOG[values["dataset"]]
 
 
-CATALOGUED_LABELS = {name: sidebar.DATA_LABELS[name] for name in datasets.NAMES}
+# Translated when read, as the sidebar shows them (an upload cannot be pinned).
+CATALOGUED_LABELS = Labels({name: sidebar.DATA_LABELS.english[name] for name in datasets.NAMES})
 
 
 def sidebar_settings(defaults: sidebar.LessonDefaults, iterations_label: Callable[[], str]):
@@ -210,6 +211,12 @@ def sidebar_settings(defaults: sidebar.LessonDefaults, iterations_label: Callabl
             lambda values: int(_catalogued(values).default_seed),
         ),
         _setting("hidden", lambda: _("Hidden layers"), _layers(), defaults.hidden_layers),
+        _setting(
+            "activation",
+            lambda: _("Hidden activation"),
+            _choice(sidebar.ACTIVATION_CHOICES),
+            defaults.activation,
+        ),
         _setting(
             "lr",
             lambda: _("Learning rate α"),  # noqa: RUF001 (the course writes alpha)
@@ -375,6 +382,7 @@ class Pinned:
         return sidebar.SidebarConfig(
             data=sidebar.DataChoice(values["dataset"], values["noise"], values["seed"]),
             hidden_layers=values["hidden"],
+            activation=values["activation"],
             learning_rate=values["lr"],
             num_iterations=values["iterations"],
             weight_seed=values["wseed"],
@@ -394,6 +402,7 @@ def snapshot(prefix: str, config: sidebar.SidebarConfig, settings: Any) -> Pinne
         "noise": config.data.noise,
         "seed": config.data.seed,
         "hidden": tuple(config.hidden_layers),
+        "activation": config.activation,
         "lr": config.learning_rate,
         "iterations": config.num_iterations,
         "wseed": config.weight_seed,

@@ -299,8 +299,14 @@ def _compare(
         page.chart(
             runs.memoize(
                 ("pin map", side.data_key, run_config, show_test, title),
-                lambda run=run, side=side, title=title: figures.boundary_figure(
-                    run.params, side.data, show_test=show_test, title=title
+                lambda run=run, side=side, title=title, run_config=run_config: (
+                    figures.boundary_figure(
+                        run.params,
+                        side.data,
+                        show_test=show_test,
+                        title=title,
+                        activation=run_config.activation,
+                    )
                 ),
             ),
             key=f"{prefix}-pin-map-{which}",
@@ -315,8 +321,8 @@ def _side_key(side: Side) -> Hashable:
 def _scores(side: Side) -> dict[str, tuple[float, float, float | None]]:
     """name -> ``(train accuracy, test accuracy, final cost or None)`` on its own data."""
     scores = {}
-    for name, (run, _config) in side.runs.items():
-        train, test = runs.accuracies(run.params, side.data)
+    for name, (run, config) in side.runs.items():
+        train, test = runs.accuracies(run.params, side.data, activation=config.activation)
         scores[name] = (train, test, float(run.costs[-1]) if run.costs.size else None)
     return scores
 

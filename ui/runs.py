@@ -38,8 +38,9 @@ from dnn_core import (
 from dnn_core.datasets import Dataset, load
 from dnn_core.training import STACK_SHARED
 
-from . import figures, flights, memory
+from . import figures, flights, i18n, memory
 from .caches import BoundedCache
+from .i18n import N_, _, ngettext
 from .sidebar import DataChoice
 
 if TYPE_CHECKING:  # the view imports this module's caches
@@ -92,12 +93,15 @@ PARTIAL = BoundedCache(MAX_STOPPED_PER_SESSION * 4, MAX_CACHED_BYTES // 4)
 
 
 def memoize(cache_key: Hashable, build: Callable[[], T], *, cache: BoundedCache = FIGURES) -> T:
-    """``build()`` once per ``cache_key`` (e.g. a figure keyed by what it shows); later calls
-    return the same object, so never mutate it.
+    """``build()`` once per ``cache_key`` (e.g. a figure keyed by what it shows) and reader's
+    language (a figure's titles and labels are in it); later calls return the same object,
+    so never mutate it. (Training runs, whose numbers are the same in every language, are
+    cached by :func:`run_cached` without the language.)
 
     Nothing is stored during a page run that used a run stopped by the time budget: its
     figures show part of a run, while their keys name the complete one.
     """
+    cache_key = (cache_key, i18n.language())
     value = cache.get(cache_key)
     if value is not None:
         return value
@@ -141,7 +145,7 @@ def run_cached(
     label: str,
     on_frame: Callable[[TrainProgress], None] | None = None,
     cache: BoundedCache = RESULTS,
-    unit: str = "iteration",
+    unit: str = N_("iteration"),
 ) -> T:
     """``compute(callback, should_stop, resume)`` once per ``cache_key`` for every session,
     with a progress bar while it runs (see :mod:`ui.flights`: a request for a run in
@@ -213,7 +217,7 @@ def _follow(
     flight: flights.Flight,
     label: str,
     on_frame: Callable[[TrainProgress], None] | None,
-    unit: str = "iteration",
+    unit: str = N_("iteration"),
 ) -> None:
     """Watch ``flight`` until it is done: its progress in a bar, its frames drawn by
     ``on_frame``. A rerun or a closed tab raises out of the Streamlit calls here, which
@@ -225,10 +229,15 @@ def _follow(
         while not flight.done.wait(PROGRESS_SECONDS):
             progress = flight.progress
             if progress is None:
-                waiting = "starting" if flight.started else "waiting for a free worker"
+                waiting = _("starting") if flight.started else _("waiting for a free worker")
                 text, done = f"{label}: {waiting}", 0.0
             else:
-                text = f"{label}: {unit} {progress.iteration + 1:,} of {progress.num_iterations:,}"
+                text = _("{label}: {unit} {done} of {total}").format(
+                    label=label,
+                    unit=_(unit),
+                    done=f"{progress.iteration + 1:,}",
+                    total=f"{progress.num_iterations:,}",
+                )
                 done = min((progress.iteration + 1) / max(progress.num_iterations, 1), 1.0)
             now = time.monotonic()
             # Redraw only what changed (a class of sessions follows one run), but touch the
@@ -254,21 +263,25 @@ def _show_stopped(label: str, reached: int, total: int, budget: float) -> None:
     """Say that a run hit the time budget (and mark this page run as showing one)."""
     st.session_state[PARTIAL_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY)
     st.warning(
-        f"{label}: stopped after {budget:g} s, at iteration {reached:,} of "
-        f"{total:,}, so that one page cannot keep the server busy for everyone. The charts "
-        "show what was learnt so far; reduce the iterations (or the network's size) to "
-        "train to the end.",
+        _(
+            "{label}: stopped after {budget} s, at iteration {reached} of {total}, so that "
+            "one page cannot keep the server busy for everyone. The charts show what was "
+            "learnt so far; reduce the iterations (or the network's size) to train to the end."
+        ).format(label=label, budget=f"{budget:g}", reached=f"{reached:,}", total=f"{total:,}"),
         icon=":material/timer:",
     )
 
 
-def accuracies(params: Mapping[str, np.ndarray], data: Dataset) -> tuple[float, float]:
-    """``(train accuracy, test accuracy)`` of ``params`` on ``data``."""
+def accuracies(
+    params: Mapping[str, np.ndarray], data: Dataset, *, activation: str = "relu"
+) -> tuple[float, float]:
+    """``(train accuracy, test accuracy)`` of ``params`` (hidden layers ``activation``) on
+    ``data``."""
     params = dict(params)
     with np.errstate(all="ignore"):  # a diverged run's huge weights may overflow
         return (
-            accuracy(data.X_train, data.Y_train, params),
-            accuracy(data.X_test, data.Y_test, params),
+            accuracy(data.X_train, data.Y_train, params, activation=activation),
+            accuracy(data.X_test, data.Y_test, params, activation=activation),
         )
 
 
@@ -289,7 +302,7 @@ def train_together(
     label: str,
     starts: Mapping[str, tuple[Hashable, dict[str, np.ndarray]]] | None = None,
     on_frame: Callable[[dict[str, TrainProgress], Hashable], None] | None = None,
-    unit: str = "iteration",
+    unit: str = N_("iteration"),
     scored: bool = False,
 ) -> dict[str, Any]:
     """Every run of ``configs`` (name -> config) a page shows side by side, trained as one
@@ -347,6 +360,7 @@ def train_together(
             recorder = diagnostics.CostRecorder(
                 points if scored else {},
                 then=callback,
+                activation=cs[0].activation,
                 iterations=list(curves.get("train", ([], []))[0]),
                 costs={name: list(values) for name, (_, values) in curves.items()},
             )
@@ -364,7 +378,9 @@ def train_together(
         stacked, curves = run_cached(
             ("stack", data_key, tuple(keys)),
             compute,
-            label=f"{label} ({len(keys)} network{'s' if len(keys) > 1 else ''} at once)",
+            label=ngettext(
+                "{label} ({count} network at once)", "{label} ({count} networks at once)", len(keys)
+            ).format(label=label, count=len(keys)),
             on_frame=frame if on_frame is not None else None,
             cache=STACKS,
             unit=unit,
@@ -394,9 +410,13 @@ class SweepScores:
     message: str
 
 
-def sweep_scores(results: Sequence[TrainResult], data: Dataset) -> SweepScores:
+def sweep_scores(
+    results: Sequence[TrainResult], data: Dataset, *, activation: str = "relu"
+) -> SweepScores:
     """Train and test accuracy of each network of a sweep (in order) on ``data``."""
-    scores = np.array([accuracies(result.params, data) for result in results])  # (K, 2)
+    scores = np.array(
+        [accuracies(result.params, data, activation=activation) for result in results]
+    )  # (K, 2)
     diverged = [result for result in results if result.diverged]
     return SweepScores(
         scores[:, 0], scores[:, 1], bool(diverged), diverged[0].message if diverged else ""
@@ -421,10 +441,11 @@ def accuracy_table(
     *,
     names: Mapping[str, str] | None = None,
     label: str = "model",
+    activation: str = "relu",
 ):
     """The course's comparison table of ``results`` (name -> TrainResult) on ``data``:
     one row per run, shown as ``names[name]`` (default: the name itself)."""
-    scores = [accuracies(result.params, data) for result in results.values()]
+    scores = [accuracies(r.params, data, activation=activation) for r in results.values()]
     return figures.results_table(
         [(names or {}).get(name, name) for name in results],
         [train for train, _ in scores],
@@ -456,7 +477,7 @@ def train_compared(
 
     def draw(curves: dict, *, final: bool) -> go.Figure:
         figure = figures.cost_curves_figure(
-            curves, title="Cost per epoch", num_iterations=epochs, x_title="epoch"
+            curves, title=_("Cost per epoch"), num_iterations=epochs, x_title=_("epoch")
         )
         key = "opt-costs" if final else f"opt-costs-frame{next(frames)}"
         from .page import chart  # page imports this module: imported when first drawn
@@ -471,7 +492,12 @@ def train_compared(
         )
 
     results = train_together(
-        data, data_key, configs, label="Training the optimizers", on_frame=frame, unit="epoch"
+        data,
+        data_key,
+        configs,
+        label=_("Training the optimizers"),
+        on_frame=frame,
+        unit=N_("epoch"),
     )
     curves = {names[name]: (run.iterations, run.costs) for name, run in results.items()}
     return ComparedRuns(results, draw(curves, final=True))

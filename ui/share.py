@@ -10,6 +10,7 @@ import re
 import streamlit as st
 
 from . import markdown
+from .i18n import _
 
 _COPY_SCRIPT = """
 <button id="{element_id}" type="button" class="dnl-copy-link" title="{tooltip}">{label}</button>
@@ -51,17 +52,20 @@ _COPY_SCRIPT = """
 
 
 def copy_link_button(
-    label: str = "Copy link to these settings",
+    label: str | None = None,
     *,
     key: str,
-    copied: str = "Link copied",
+    copied: str | None = None,
 ) -> None:
     """A small button that copies the page's current URL (with every bound setting) to the
     clipboard and says ``copied`` for two seconds; where the browser refuses clipboard
     access, it shows the link in a dialog to copy by hand. Works offline (no network).
 
-    ``key`` makes the button's HTML id unique on the page (``dnl-copy-<key>``).
+    ``key`` makes the button's HTML id unique on the page (``dnl-copy-<key>``). ``label``
+    and ``copied`` default to "Copy link to these settings" and "Link copied".
     """
+    label = label or _("Copy link to these settings")
+    copied = copied or _("Link copied")
     element_id = "dnl-copy-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
     primary = st.get_option("theme.primaryColor") or "currentColor"
     st.html(
@@ -69,10 +73,10 @@ def copy_link_button(
             element_id=element_id,
             element_id_json=_js_string(element_id),
             label=html.escape(label),
-            tooltip="Copy a link that opens this page with the current settings",
+            tooltip=html.escape(_("Copy a link that opens this page with the current settings")),
             primary=html.escape(primary),
             copied_json=_js_string(copied),
-            prompt_json=_js_string("Copy this link:"),
+            prompt_json=_js_string(_("Copy this link:")),
         ),
         unsafe_allow_javascript=True,
         width="content",
@@ -87,13 +91,15 @@ def _js_string(text: str) -> str:
 def share_settings(key: str, upload_label: str | None = None) -> None:
     """The sidebar's share block (in the current container): the copy-link button and what
     a link carries; ``upload_label`` names the student's file when one is in use."""
-    st.subheader("Share")
+    st.subheader(_("Share"))
     copy_link_button(key=key)
     if upload_label is not None:
         st.caption(
-            f"The link carries every setting but not your file "
-            f"({markdown.escape(upload_label)}): whoever opens it gets the upload option and "
-            "the lesson's own data until they upload the file too.",
+            _(
+                "The link carries every setting but not your file ({name}): whoever opens it "
+                "gets the upload option and the lesson's own data until they upload the file "
+                "too."
+            ).format(name=markdown.escape(upload_label)),
         )
     else:
-        st.caption("The link opens this lesson with every setting shown here.")
+        st.caption(_("The link opens this lesson with every setting shown here."))

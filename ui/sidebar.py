@@ -16,6 +16,7 @@ from dnn_core import TrainConfig, course, datasets
 from dnn_core.datasets import Dataset
 
 from . import share, upload
+from .i18n import N_, Labels, _
 from .state import apply_settings, bound_widget, key
 
 MAX_HIDDEN_LAYERS = 6
@@ -26,9 +27,11 @@ MAX_ITERATIONS = 30_000
 MAX_SEED = 10_000
 UPLOAD = "upload"
 """The data-set choice that shows the uploader instead of a catalogued set."""
-DATA_LABELS = {name: spec.label for name, spec in datasets.CATALOG.items()} | {
-    UPLOAD: "Upload your own (.csv or .mat)"
-}
+# Translated when read: the catalogue's names are message ids (ui.i18n.CORE_MESSAGES).
+DATA_LABELS = Labels(
+    {name: spec.label for name, spec in datasets.CATALOG.items()}
+    | {UPLOAD: N_("Upload your own (.csv or .mat)")}
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class DataChoice:
     def label(self) -> str:
         if self.uploaded is not None:
             return self.uploaded.name
-        return datasets.CATALOG[self.name].label
+        return _(datasets.CATALOG[self.name].label)
 
 
 def content_hash(data: Dataset) -> str:
@@ -79,6 +82,10 @@ def content_hash(data: Dataset) -> str:
     return digest.hexdigest()[:16]
 
 
+ACTIVATION_CHOICES = Labels({"relu": N_("ReLU"), "tanh": N_("tanh"), "sigmoid": N_("sigmoid")})
+"""The hidden activations (:data:`dnn_core.losses.ACTIVATIONS`) as the sidebar shows them."""
+
+
 @dataclass(frozen=True)
 class LessonDefaults:
     """A lesson's starting settings for the shared sidebar."""
@@ -88,6 +95,7 @@ class LessonDefaults:
     learning_rate: float = 0.1
     num_iterations: int = 2000
     weight_seed: int = 3
+    activation: str = "relu"
 
 
 # Each lesson's starting settings, fast enough to retrain on every change, slow enough to
@@ -139,6 +147,7 @@ class SidebarConfig:
     weight_seed: int
     show_test: bool = True
     architecture_error: str = ""
+    activation: str = "relu"
 
     @property
     def layer_dims(self) -> tuple[int, ...]:
@@ -156,6 +165,7 @@ class SidebarConfig:
             seed=self.weight_seed,
             record_every=record_every(self.num_iterations),
             course_seeding=True,
+            activation=self.activation,
         )
         return replace(config, **overrides)
 
@@ -193,23 +203,25 @@ def dataset_picker(
         raise ValueError(f"Unknown data set {default!r}.")
     name = bound_widget(
         st.selectbox,
-        "Data set",
+        _("Data set"),
         key(prefix, "dataset"),
         default,
         options=(*datasets.NAMES, UPLOAD) if allow_upload else datasets.NAMES,
         format_func=DATA_LABELS.get,
-        help="Two-class points in the plane. Test points are held out from training.",
+        help=_("Two-class points in the plane. Test points are held out from training."),
         disabled=disabled,
     )
     previous_key = key(prefix, "previous_data")  # session only: not a widget
     if name == UPLOAD:
-        uploaded = upload.dataset_uploader(key(prefix, "upload"), label="Your file")
+        uploaded = upload.dataset_uploader(key(prefix, "upload"), label=_("Your file"))
         if uploaded is not None:
             return DataChoice.from_upload(uploaded)
         previous = st.session_state.get(previous_key) or DataChoice.catalogued(default)
         st.info(
-            f"Until a file is accepted, this page goes on with **{previous.label}**. A file "
-            "stays in use while you are on this page.",
+            _(
+                "Until a file is accepted, this page goes on with **{name}**. A file stays in "
+                "use while you are on this page."
+            ).format(name=previous.label),
             icon=":material/info:",
         )
         return previous
@@ -217,24 +229,24 @@ def dataset_picker(
     noise_key, seed_key = data_keys(prefix, name)
     noise = bound_widget(
         st.slider,
-        "Noise",
+        _("Noise"),
         noise_key,
         float(spec.default_noise),
         min_value=0.0,
         max_value=float(spec.max_noise),
         step=0.01,
-        help="How much the points are jittered; more noise blurs the classes together.",
+        help=_("How much the points are jittered; more noise blurs the classes together."),
         disabled=disabled,
     )
     seed = bound_widget(
         st.number_input,
-        "Data seed",
+        _("Data seed"),
         seed_key,
         int(spec.default_seed),
         min_value=0,
         max_value=MAX_SEED,
         step=1,
-        help="Draws a different sample of the same data set.",
+        help=_("Draws a different sample of the same data set."),
         disabled=disabled,
     )
     choice = DataChoice(name=name, noise=float(noise), seed=int(seed))
@@ -261,17 +273,19 @@ def parse_hidden_layers(text: str) -> tuple[tuple[int, ...], str]:
     """
     cleaned = (text or "").strip().strip("()[]").strip().rstrip(",")
     if not cleaned:
-        return (), "Type at least one hidden layer size, e.g. 20, 3."
+        return (), _("Type at least one hidden layer size, e.g. 20, 3.")
     if not _ARCHITECTURE_PATTERN.match(cleaned):
-        return (), (
-            f"Could not read the architecture {text.strip()!r}: type whole numbers of units "
-            "per hidden layer, separated by commas, e.g. 20, 3."
-        )
+        return (), _(
+            "Could not read the architecture {text}: type whole numbers of units per hidden "
+            "layer, separated by commas, e.g. 20, 3."
+        ).format(text=repr(text.strip()))
     sizes = tuple(int(part) for part in cleaned.split(","))
     if len(sizes) > MAX_HIDDEN_LAYERS:
-        return (), f"At most {MAX_HIDDEN_LAYERS} hidden layers, please (got {len(sizes)})."
+        return (), _("At most {most} hidden layers, please (got {count}).").format(
+            most=MAX_HIDDEN_LAYERS, count=len(sizes)
+        )
     if min(sizes) < 1 or max(sizes) > MAX_UNITS:
-        return (), f"Each hidden layer needs between 1 and {MAX_UNITS} units."
+        return (), _("Each hidden layer needs between 1 and {most} units.").format(most=MAX_UNITS)
     return sizes, ""
 
 
@@ -287,8 +301,10 @@ class SidebarOptions:
     """Button label -> settings (``key -> value``) the button applies."""
     show_training: bool = True
     """Learning-rate and iterations widgets (off for a lesson that does not train)."""
-    iterations_label: str = "Iterations"
-    iterations_help: str = "Full-batch gradient-descent steps. More is slower but fits better."
+    iterations_label: str = N_("Iterations")
+    iterations_help: str = N_("Full-batch gradient-descent steps. More is slower but fits better.")
+    show_activation: bool = True
+    """The hidden-activation choice (off for a lesson that keeps ReLU)."""
     unused_reason: str = ""
     """Why these settings change nothing on the page right now (Markdown): shown at the
     top of the sidebar, and every setting greyed out. ``""``: in use."""
@@ -304,61 +320,79 @@ def sidebar(
     with st.sidebar:
         if disabled:
             st.info(options.unused_reason, icon=":material/block:")
-        st.header("Data")
+        st.header(_("Data"))
         data = dataset_picker(prefix, defaults.dataset, allow_upload=True, disabled=disabled)
-        st.header("Network and training")
+        st.header(_("Network and training"))
         architecture = bound_widget(
             st.text_input,
-            "Hidden layers (units per layer)",
+            _("Hidden layers (units per layer)"),
             key(prefix, "hidden"),
             format_hidden_layers(defaults.hidden_layers),
             max_chars=60,
-            help="Comma-separated units per hidden layer, e.g. 20, 3. The input layer (2) "
-            "and the sigmoid output (1) are added for you.",
+            help=_(
+                "Comma-separated units per hidden layer, e.g. 20, 3. The input layer (2) "
+                "and the sigmoid output (1) are added for you."
+            ),
             disabled=disabled,
         )
+        activation = defaults.activation
+        if options.show_activation:
+            activation = bound_widget(
+                st.selectbox,
+                _("Hidden activation"),
+                key(prefix, "activation"),
+                defaults.activation,
+                options=list(ACTIVATION_CHOICES),
+                format_func=ACTIVATION_CHOICES.get,
+                help=_(
+                    "The hidden layers' function g(Z); the output is always a sigmoid. ReLU "
+                    "is the course's; tanh is what Xavier initialization was made for; deep "
+                    "sigmoid networks pass back vanishing gradients."
+                ),
+                disabled=disabled,
+            )
         learning_rate, num_iterations = defaults.learning_rate, defaults.num_iterations
         if options.show_training:
             learning_rate = bound_widget(
                 st.number_input,
-                "Learning rate α",  # noqa: RUF001 (the course writes alpha)
+                _("Learning rate α"),  # noqa: RUF001 (the course writes alpha)
                 key(prefix, "lr"),
                 float(defaults.learning_rate),
                 min_value=MIN_LEARNING_RATE,
                 max_value=MAX_LEARNING_RATE,
                 step=0.01,
                 format="%.4g",
-                help="Step size of gradient descent. Too large and the cost blows up.",
+                help=_("Step size of gradient descent. Too large and the cost blows up."),
             )
             num_iterations = bound_widget(
                 st.number_input,
-                options.iterations_label,
+                _(options.iterations_label),
                 key(prefix, "iterations"),
                 int(defaults.num_iterations),
                 min_value=10,
                 max_value=MAX_ITERATIONS,
                 step=500,
-                help=options.iterations_help,
+                help=_(options.iterations_help),
             )
         weight_seed = bound_widget(
             st.number_input,
-            "Weight seed",
+            _("Weight seed"),
             key(prefix, "weight_seed"),
             int(defaults.weight_seed),
             min_value=0,
             max_value=MAX_SEED,
             step=1,
-            help="Seed of the random initial weights (the course uses 3).",
+            help=_("Seed of the random initial weights (the course uses 3)."),
             disabled=disabled,
         )
         show_test = True
         if options.show_test_toggle:
             show_test = bound_widget(
                 st.toggle,
-                "Show test points",
+                _("Show test points"),
                 key(prefix, "show_test"),
                 True,
-                help="Test points (open diamonds) were never used for training.",
+                help=_("Test points (open diamonds) were never used for training."),
             )
         for index, (label, values) in enumerate(options.presets.items()):
             st.button(
@@ -372,9 +406,8 @@ def sidebar(
     hidden_layers, problem = parse_hidden_layers(architecture)
     if problem:
         hidden_layers = defaults.hidden_layers
-        problem = (
-            f"{problem} Using the lesson's default "
-            f"({format_hidden_layers(defaults.hidden_layers)}) until it is fixed."
+        problem = _("{problem} Using the lesson's default ({layers}) until it is fixed.").format(
+            problem=problem, layers=format_hidden_layers(defaults.hidden_layers)
         )
     return SidebarConfig(
         data=data,
@@ -384,6 +417,7 @@ def sidebar(
         weight_seed=int(weight_seed),
         show_test=bool(show_test),
         architecture_error=problem,
+        activation=str(activation),
     )
 
 
@@ -399,6 +433,7 @@ def settings_for(prefix: str, config: SidebarConfig) -> dict[str, Any]:
         key(prefix, "lr"): config.learning_rate,
         key(prefix, "iterations"): config.num_iterations,
         key(prefix, "weight_seed"): config.weight_seed,
+        key(prefix, "activation"): config.activation,
     }
 
 
@@ -414,5 +449,6 @@ def lesson_settings(prefix: str, defaults: LessonDefaults) -> dict[str, Any]:
             learning_rate=defaults.learning_rate,
             num_iterations=defaults.num_iterations,
             weight_seed=defaults.weight_seed,
+            activation=defaults.activation,
         ),
     )

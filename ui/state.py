@@ -50,6 +50,8 @@ from typing import Any, Final
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from . import i18n
+
 PERSIST = "session"
 BIND: Final = "query-params"
 
@@ -81,8 +83,10 @@ def bound_widget(widget: Callable[..., Any], label: str, key: str, default: Any,
 
     ``kwargs`` go to the widget (``options``, ``min_value``, ``help``, ``on_change``,
     ``persist_state`` (default: the session), ...). Keys become parameter names, so keep
-    them short and readable (``init_lr``); option labels (after ``format_func``) are what
-    the URL shows.
+    them short and readable (``init_lr``). Streamlit's URL shows option labels (after
+    ``format_func``); for options whose labels are translated (:mod:`ui.i18n`) the URL
+    shows the option itself, its identifier (``?reg_mode=dropout``), in every language
+    (:func:`_identifier_bound`).
 
     Example::
 
@@ -103,6 +107,8 @@ def bound_widget(widget: Callable[..., Any], label: str, key: str, default: Any,
             bind = None
         else:
             st.rerun()
+    if bind and _translated_options(kwargs):
+        return _identifier_bound(widget, label, key, default, **kwargs)
     start = starting_value_kwargs(widget.__name__, default, kwargs.get("options"))
     return widget(label, key=key, bind=bind, **start, **kwargs)
 
@@ -204,3 +210,168 @@ def present_toggle(label: str = "Presentation mode", **kwargs: Any) -> bool:
     on = bool(bound_widget(st.toggle, label, PRESENT, False, **kwargs))
     st.session_state[_PRESENTING] = on
     return on
+
+
+# --- Options whose labels are translated ------------------------------------------------
+# Streamlit writes an option widget's *label* (after ``format_func``) to the URL. Labels
+# are translated, so a bound widget would write ``?reg_mode=丢弃法`` in Chinese and
+# ``?reg_mode=Dropout`` in English: a link would change with the reader's language. These
+# widgets keep their option's identifier in the URL instead (``?reg_mode=dropout``), read
+# and written here; a link naming an option by its label in any language opens it too.
+
+
+def _translated_options(kwargs: Mapping[str, Any]) -> bool:
+    """Whether the widget's option labels depend on the reader's language."""
+    format_func = kwargs.get("format_func")
+    if format_func is None or "options" not in kwargs:
+        return False
+    labels = []
+    for language in i18n.LANGUAGES:
+        with i18n.using(language):
+            labels.append([format_func(option) for option in kwargs["options"]])
+    return any(other != labels[0] for other in labels[1:])
+
+
+def option_identifier(option: Any) -> str:
+    """An option as the URL writes it: its identifier (``"dropout"``)."""
+    return str(option)
+
+
+def _identifier_bound(widget: Callable[..., Any], label: str, key: str, default: Any, **kwargs):
+    """:func:`bound_widget` for an option widget with translated labels: the URL parameter
+    ``key`` holds the chosen option's identifier (several for a multi-select), left out at
+    the default, and a link's value (identifier, or label in any language) seeds it."""
+    options = list(kwargs["options"])
+    many = widget.__name__ == "multiselect" or kwargs.get("selection_mode") == "multi"
+    url_values = st.query_params.get_all(key)
+    if url_values and key not in st.session_state:  # a link just opened
+        known: dict[str, Any] = {}
+        for language in i18n.LANGUAGES:
+            with i18n.using(language):
+                known.update((kwargs["format_func"](option), option) for option in options)
+        known.update((option_identifier(option), option) for option in options)
+        chosen = [known[value] for value in url_values if value in known]
+        if many:
+            st.session_state[key] = list(dict.fromkeys(chosen))
+        elif chosen:
+            st.session_state[key] = chosen[-1]
+    shown_in, language = f"dnl_shown_in_{key}", i18n.language()
+    if key in st.session_state and st.session_state.get(shown_in, language) != language:
+        # The browser still holds the old language's label as the widget's value: set
+        # the value again, so the page sends the new label (the choice stays).
+        st.session_state[key] = st.session_state[key]
+    st.session_state[shown_in] = language
+    start = starting_value_kwargs(widget.__name__, default, options)
+    # Labels in this run's language, also where Streamlit formats later (an AppTest).
+    kwargs["format_func"] = i18n.pinned(kwargs["format_func"])
+    value = widget(label, key=key, **start, **kwargs)
+    if many:
+        at_default = set(value or ()) == set(default)
+        shown = [option_identifier(option) for option in options if option in (value or ())]
+    else:
+        at_default = value == default
+        shown = [option_identifier(value)] if value is not None else []
+    if at_default or not shown:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get_all(key) != shown:
+        st.query_params[key] = shown if many else shown[0]
+    return value
+
+
+# --- Language -----------------------------------------------------------------------------
+
+LANGUAGE_SWITCH: Final = "dnl_language_switch"
+"""Widget key of the language switch (the URL parameter is :data:`ui.i18n.LANG`)."""
+
+
+def language_switch(**kwargs: Any) -> str:
+    """The language switch (English / 简体中文), kept in ``?lang=zh`` and in the session
+    (page links carry it, like the presentation toggle); returns the language code.
+
+    The URL keeps the code (``zh``), not the switch's label, so the switch is not bound by
+    Streamlit: it is set from the URL (or the session) on every run and writes the URL when
+    changed. Only the language changes: every other widget keeps its key, its value and its
+    URL value (labels are translated, identifiers never). A link's ``?lang=zh-CN`` (or
+    ``ZH``, ``zh_Hans``) reads as ``zh``; English, the default, is left out of the URL.
+    """
+    current = i18n.requested_language()
+    _write_language(current)
+
+    def switched() -> None:
+        _write_language(i18n.valid(st.session_state.get(LANGUAGE_SWITCH)) or i18n.DEFAULT)
+
+    st.session_state[LANGUAGE_SWITCH] = current
+    kwargs.setdefault("label_visibility", "collapsed")
+    st.segmented_control(
+        "English / 简体中文",
+        list(i18n.LANGUAGES),
+        format_func=i18n.LANGUAGES.get,
+        key=LANGUAGE_SWITCH,
+        on_change=switched,
+        required=True,
+        **kwargs,
+    )
+    return current
+
+
+def _write_language(language: str) -> None:
+    """Remember ``language`` for the session and show it in the URL (English: left out)."""
+    st.session_state[i18n.REMEMBERED] = language
+    if language == i18n.DEFAULT:
+        if i18n.LANG in st.query_params:
+            del st.query_params[i18n.LANG]
+    elif st.query_params.get_all(i18n.LANG) != [language]:
+        st.query_params[i18n.LANG] = language
+
+
+# --- Tabs ---------------------------------------------------------------------------------
+
+
+def bound_tabs(labels: Mapping[str, str], key: str, default: str) -> Any:
+    """``st.tabs`` for ``labels`` (identifier -> label in the reader's language, e.g. a
+    :class:`ui.i18n.Labels`) whose open tab is kept in the URL parameter ``key`` as its
+    identifier (``?gc_tab=one_d``) and in the session under ``key``; returns the tab
+    containers in the order of ``labels``.
+
+    Streamlit's own binding would write the open tab's *label* to the URL, so a link would
+    open another tab (or none) in another language. The tabs widget is keyed per language
+    (each language's labels are its own options) and starts at the tab the URL or the
+    session names; a click stores the identifier (the default one is left out of the
+    URL). A link naming a tab by a label (``?gc_tab=1-D+check``) opens that tab too.
+    """
+    ids = list(labels)
+    by_label: dict[str, str] = {}
+    for language in i18n.LANGUAGES:
+        with i18n.using(language):
+            by_label.update((labels[tab], tab) for tab in ids)
+    by_label.update((tab, tab) for tab in ids)
+    url_value = st.query_params.get(key)
+    open_tab = by_label.get(url_value) if url_value else None
+    if open_tab is None:
+        remembered = st.session_state.get(key)
+        open_tab = remembered if remembered in ids else default
+    _write_tab(key, open_tab, default)
+    widget_key = f"{key}_{i18n.language()}"
+
+    def remember() -> None:
+        shown = {labels[tab]: tab for tab in ids}
+        _write_tab(key, shown.get(st.session_state.get(widget_key), default), default)
+
+    return st.tabs(
+        [labels[tab] for tab in ids],
+        default=labels[open_tab],
+        key=widget_key,
+        on_change=remember,
+    )
+
+
+def _write_tab(key: str, tab: str, default: str) -> None:
+    """Remember the open tab for the session and show it in the URL (the default: left
+    out)."""
+    st.session_state[key] = tab
+    if tab == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != tab:
+        st.query_params[key] = tab

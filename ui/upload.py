@@ -16,16 +16,26 @@ import streamlit as st
 from dnn_core import datasets
 from dnn_core.datasets import Dataset, DatasetError
 
-from . import markdown
+from . import i18n, markdown
+from .i18n import N_, _
 
-EXPECTED_FORMAT = (
-    "**Expected:** a CSV with three columns `x1, x2, label` (label 0 or 1; a header row is "
-    f"optional), at most {datasets.MAX_POINTS} points and at least "
-    f"{datasets.MIN_POINTS_PER_CLASS} of each class; or a MATLAB `.mat` file with `X` (m, 2), "
-    f"`y` (m, 1), `Xval`, `yval` like the course's `data.mat`. Up to "
-    f"{datasets.size_text(datasets.MAX_UPLOAD_BYTES)}."
-)
-COULD_NOT_READ = (
+
+def expected_format() -> str:
+    """What an upload must look like, in the reader's language."""
+    return _(
+        "**Expected:** a CSV with three columns `x1, x2, label` (label 0 or 1; a header row "
+        "is optional), at most {most} points and at least {fewest} of each class; or a "
+        "MATLAB `.mat` file with `X` (m, 2), `y` (m, 1), `Xval`, `yval` like the course's "
+        "`data.mat`. Up to {size}."
+    ).format(
+        most=datasets.MAX_POINTS,
+        fewest=datasets.MIN_POINTS_PER_CLASS,
+        size=datasets.size_text(datasets.MAX_UPLOAD_BYTES),
+    )
+
+
+EXPECTED_FORMAT = expected_format()  # in English (imported before any session)
+COULD_NOT_READ = N_(
     "The app could not read this file. Check that it is a CSV or a .mat file laid out as "
     "below, or save it again and upload the new copy."
 )
@@ -78,7 +88,7 @@ def _read_upload_cached(file_name: str, data: bytes) -> tuple[Dataset | None, st
         return None, str(error)
 
 
-def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -> Dataset | None:
+def dataset_uploader(key: str, *, label: str | None = None) -> Dataset | None:
     """An uploader and an example-CSV download in the current container (e.g. inside
     ``with st.sidebar:``); returns the uploaded ``Dataset`` or ``None``.
 
@@ -87,17 +97,17 @@ def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -
 
     Args:
         key: widget key of the uploader; the template button uses ``<key>_template``.
-        label: the uploader's label.
+        label: the uploader's label (default: "Your own data (.csv or .mat)").
     """
     uploaded = st.file_uploader(
-        label,
+        label or _("Your own data (.csv or .mat)"),
         type=["csv", "mat"],
         key=key,
-        help=EXPECTED_FORMAT,
+        help=expected_format(),
         max_upload_size=datasets.MAX_UPLOAD_MB,
     )
     st.download_button(
-        "Example CSV",
+        _("Example CSV"),
         template_csv,
         file_name="deep-net-lab-example.csv",
         mime="text/csv",
@@ -110,11 +120,17 @@ def dataset_uploader(key: str, *, label: str = "Your own data (.csv or .mat)") -
         return None
     dataset, problem = _read_upload_cached(uploaded.name, uploaded.getvalue())
     if dataset is None:
-        message = f"**{markdown.escape(uploaded.name)}** can't be used: {markdown.escape(problem)}"
-        st.error(f"{message}\n\n{EXPECTED_FORMAT}", icon=":material/error:")
+        message = _("**{name}** can't be used: {problem}").format(
+            name=markdown.escape(uploaded.name),
+            problem=markdown.escape(i18n.core_message(problem)),
+        )
+        st.error(f"{message}\n\n{expected_format()}", icon=":material/error:")
         return None
     st.caption(
-        f"Using **{markdown.escape(dataset.name)}**: {dataset.X_train.shape[1]} training and "
-        f"{dataset.X_test.shape[1]} test points."
+        _("Using **{name}**: {train} training and {test} test points.").format(
+            name=markdown.escape(dataset.name),
+            train=dataset.X_train.shape[1],
+            test=dataset.X_test.shape[1],
+        )
     )
     return dataset

@@ -125,12 +125,12 @@ def test_pitfalls_table_shows_which_settings_the_check_can_trust():
 
     table = app.dataframe[0].value
     verdicts = dict(zip(table["setting"], table["verdict"], strict=True))
-    assert verdicts == {
-        "dropout, fresh masks": "wrong",
-        "dropout, fixed mask": "great",
-        "L2 in gradient only": "wrong",
-        "L2 in cost only": "wrong",
-        "L2 in both": "great",
+    assert verdicts == {  # the verdict badges' words
+        "dropout, fresh masks": "Wrong",
+        "dropout, fixed mask": "Correct",
+        "L2 in gradient only": "Wrong",
+        "L2 in cost only": "Wrong",
+        "L2 in both": "Correct",
     }
     bars = chart(app, "gc-pitfalls")["data"][0]
     assert bars["marker"]["color"] == [RED, GREEN, RED, RED, GREEN]

@@ -243,6 +243,7 @@ def test_a_pinned_run_on_other_data_is_trained_and_scored_on_its_own_data():
 WIDGET_KEYS = {
     "dataset": "dataset",
     "hidden": "hidden",
+    "activation": "activation",
     "lr": "lr",
     "iterations": "iterations",
     "wseed": "weight_seed",

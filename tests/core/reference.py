@@ -39,8 +39,19 @@ def random_network(layer_dims, m: int, seed: int, *, keep_prob: float = 1.0):
     return params, X, Y, masks
 
 
-def reference_cost(params, X, Y, *, lambd=0.0, masks=None, keep_prob=1.0, from_logits=True):
-    """Cross-entropy (+ L2) of a ReLU network with a sigmoid output, from the definitions.
+HIDDEN = {
+    "relu": lambda Z: np.maximum(Z, 0.0),
+    "tanh": np.tanh,
+    "sigmoid": lambda Z: 1.0 / (1.0 + np.exp(-Z)),
+}
+"""The hidden activations from their definitions."""
+
+
+def reference_cost(
+    params, X, Y, *, lambd=0.0, masks=None, keep_prob=1.0, from_logits=True, activation="relu"
+):
+    """Cross-entropy (+ L2) of a network with ``activation`` hidden layers (ReLU unless
+    asked) and a sigmoid output, from the definitions.
 
     ``from_logits``: ``softplus(z) - y z``, exact for any ``z``; otherwise the course's
     ``-y log(a) - (1 - y) log(1 - a)`` with ``a = sigmoid(z)``.
@@ -48,7 +59,7 @@ def reference_cost(params, X, Y, *, lambd=0.0, masks=None, keep_prob=1.0, from_l
     L = len(params) // 2
     A = X
     for layer in range(1, L):
-        A = np.maximum(params[f"W{layer}"] @ A + params[f"b{layer}"], 0.0)
+        A = HIDDEN[activation](params[f"W{layer}"] @ A + params[f"b{layer}"])
         if masks is not None:
             A = A * masks[f"D{layer}"] / keep_prob
     Z = params[f"W{L}"] @ A + params[f"b{L}"]

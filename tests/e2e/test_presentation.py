@@ -63,7 +63,7 @@ def test_presentation_mode_survives_a_setting_change_and_a_lesson_switch(browser
         rerun_after(
             page, lambda: page.locator(".st-key-init_scheme button", has_text="Xavier").click()
         )
-        assert "init_scheme=Xavier" in page.url
+        assert "init_scheme=xavier" in page.url
         assert "present=true" in page.url
         assert page.locator(TOGGLE).is_checked()
 

@@ -30,7 +30,9 @@ CHANGED = {
         RegularizationSettings("both", 0.25, 0.72),
     ),
     "opt": (
-        sidebar.SidebarConfig(sidebar.DataChoice("xor", 0.0, 9), (5,), 1e-05, 40, 0),
+        sidebar.SidebarConfig(
+            sidebar.DataChoice("xor", 0.0, 9), (5,), 1e-05, 40, 0, activation="tanh"
+        ),
         OptimizationSettings(
             ("adam", "batch"),
             128,
@@ -102,6 +104,17 @@ def test_a_pin_is_short_readable_and_left_alone_by_url_encoding():
     assert set(written) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
     longest = pin.encode(pin.snapshot("opt", *CHANGED["opt"]))
     assert len(longest) < pin.MAX_PIN_CHARS / 2
+
+
+def test_a_pin_holds_the_hidden_activation():
+    config, settings = CHANGED["opt"]
+
+    written = pin.encode(pin.snapshot("opt", config, settings))
+
+    assert "_activation-tanh_" in written
+    assert pin.decode(written, "opt").sidebar_config().activation == "tanh"
+    with pytest.raises(pin.PinError, match="Hidden activation"):
+        pin.decode("v1_opt_activation-gelu", "opt")
 
 
 def test_a_pin_holds_run_settings_only():

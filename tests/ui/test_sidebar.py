@@ -103,4 +103,5 @@ def test_lesson_settings_restore_every_sidebar_widget():
         "reg_lr": 0.3,
         "reg_iterations": 3000,
         "reg_weight_seed": 3,
+        "reg_activation": "relu",
     }
