@@ -1077,18 +1077,24 @@ def pinned_costs_figure(
     pinned: Mapping[str, tuple[np.ndarray, np.ndarray]],
     current: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
-    pinned_label: str = "{name} (pinned)",
-    current_label: str = "{name} (current)",
-    title: str = "Cost: pinned run and current run",
+    pinned_label: str | None = None,
+    current_label: str | None = None,
+    title: str | None = None,
     num_iterations: int | None = None,
-    x_title: str = "iteration",
+    x_title: str | None = None,
     height: int = HEIGHT,
 ) -> go.Figure:
     """The pinned run's cost curves (dashed) over the current run's (solid): each side is
     name -> ``(iterations (n,), costs (n,))``, legend names from ``pinned_label`` and
-    ``current_label`` (``{name}`` is the run's name). A run named on both sides keeps one
-    colour, the current runs' colours in their order (as the page's own chart has them);
-    with one run a side (one lesson's main run) each side has its own colour."""
+    ``current_label`` (``{name}`` is the run's name; default "{name} (pinned)" and
+    "{name} (current)"), ``x_title`` default "iteration". A run named on both sides keeps
+    one colour, the current runs' colours in their order (as the page's own chart has
+    them); with one run a side (one lesson's main run) each side has its own colour."""
+    pinned_label = _("{name} (pinned)") if pinned_label is None else pinned_label
+    current_label = _("{name} (current)") if current_label is None else current_label
+    title = _("Cost: pinned run (dashed) and current run (solid)") if title is None else title
+    x_title = _("iteration") if x_title is None else x_title
+    cost = _("cost")
     one_each = len(pinned) <= 1 and len(current) <= 1
     names = list(dict.fromkeys([*current, *pinned]))
     fig = go.Figure()
@@ -1109,11 +1115,12 @@ def pinned_costs_figure(
                         "width": 3,
                         "dash": dash,
                     },
-                    hovertemplate=f"{shown}<br>{x_title} %{{x}}<br>cost %{{y:.4f}}<extra></extra>",
+                    hovertemplate=f"{shown}<br>{x_title} %{{x}}<br>{cost} %{{y:.4f}}"
+                    "<extra></extra>",
                 )
             )
     fig.update_xaxes(title=x_title)
     if num_iterations is not None:
         fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
-    fig.update_yaxes(title="cost", rangemode="tozero")
+    fig.update_yaxes(title=cost, rangemode="tozero")
     return _style(fig, title, height=height)

@@ -251,9 +251,6 @@ def _compare(
             lambda: figures.pinned_costs_figure(
                 {name: (run.iterations, run.costs) for name, (run, _c) in pinned.runs.items()},
                 {name: (run.iterations, run.costs) for name, (run, _c) in current.runs.items()},
-                pinned_label=_("{name} (pinned)"),
-                current_label=_("{name} (current)"),
-                title=_("Cost: pinned run (dashed) and current run (solid)"),
                 num_iterations=epochs,
                 x_title=x_title,
             ),

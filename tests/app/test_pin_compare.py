@@ -347,3 +347,17 @@ def test_a_run_on_an_upload_cannot_be_pinned_but_compares_with_a_pin():
     assert settings.values.tolist() == [["Data set", "Football (course-like)", "your file"]]
     assert any("different data" in caption.value for caption in app.caption)
     assert {"reg-pin-map-pinned", "reg-pin-map-current"} <= set(chart_keys(app))
+
+
+def test_pinning_in_chinese_and_presentation_mode_pins_the_settings_only():
+    lesson = LESSONS[0]
+    app = open_page(lesson.path, query={"lang": "zh", "present": "1"}, **lesson.quick).run()
+    app.button(key="init_pin_button").click().run()
+
+    assert app.query_params[pin.PIN] == "v1_init_iterations-300"  # no language, no mode
+    app.button_group(key="init_scheme").set_value("xavier").run()
+
+    assert_clean(app)
+    names = [trace["name"] for trace in chart(app, "init-pin-costs")["data"]]
+    assert names == ["He（固定）", "Xavier（当前）"]  # noqa: RUF001 (Chinese brackets)
+    assert table(app, "不同的设置").values.tolist() == [["初始化方法", "He", "Xavier"]]
