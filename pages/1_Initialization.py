@@ -11,6 +11,7 @@ from ui import (
     lesson_controls,
     live_view,
     page,
+    pin_view,
     replay_view,
     runs,
     sidebar,
@@ -65,8 +66,10 @@ page.accuracy_metrics(
     test_accuracy,
     **{_("Final cost"): page.final_cost(result), _("Training time"): f"{result.elapsed_s:.2f} s"},
 )
+shown = {SCHEMES[scheme]: (result, configs[scheme])}
+pin_view.pin_section(PREFIX, config, settings, shown, data)
 page.downloads(
-    {SCHEMES[scheme]: (result, configs[scheme])},
+    shown,
     key="init_download",
     name="initialization",
     figures=view.final_figures,

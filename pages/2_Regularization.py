@@ -13,6 +13,7 @@ from ui import (
     lesson_controls,
     live_view,
     page,
+    pin_view,
     replay_view,
     runs,
     sidebar,
@@ -73,8 +74,10 @@ page.metric_row(
     },
     helps={GAP: _("A large positive gap is the signature of overfitting.")},
 )
+shown = {lesson_controls.MODES[settings.mode]: (result, settings.config(base))}
+pin_view.pin_section(PREFIX, config, settings, shown, data)
 page.downloads(
-    {lesson_controls.MODES[settings.mode]: (result, settings.config(base))},
+    shown,
     key="reg_download",
     name="regularization",
     figures=view.final_figures,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dnn_core import course
-from ui import budgets, figures, landscape_view, lesson_controls, page, replay_view, runs, sidebar
+from ui import budgets, figures, lesson_controls, page, pin_view, replay_view, runs, sidebar
+from ui import landscape_view as landscape
 from ui.i18n import N_, _
 
 PREFIX = "opt"
@@ -98,8 +99,10 @@ with st.expander(_("The update rules")):
         r"s := \beta_2 s + (1-\beta_2)\, dW^2,\;\; "
         r"W := W - \alpha\, \frac{v / (1-\beta_1^t)}{\sqrt{s / (1-\beta_2^t)} + \varepsilon}"
     )
+shown = {CHOICES[choice]: (run, configs[choice]) for choice, run in results.items()}
+pin_view.pin_section(PREFIX, config, settings, shown, data)
 page.downloads(
-    {CHOICES[choice]: (run, configs[choice]) for choice, run in results.items()},
+    shown,
     key="opt_download",
     name="optimization",
     figures={_("Cost per epoch"): cost_figure, _("Cost per step"): minibatch_figure},
@@ -162,7 +165,7 @@ with note_column:
         ),
     )
 
-landscape_view.show_optimizer_paths(data, config.data, configs, results, CHOICES)
+landscape.show_optimizer_paths(data, config.data, configs, results, CHOICES)
 replay_view.replay_section(
     data,
     config.data,

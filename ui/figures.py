@@ -1541,6 +1541,62 @@ def unit_map_figure(
     return _style(fig, title, height=height)
 
 
+# --- A pinned run beside the current one (ui/pin_view.py) ------------------------------
+
+
+def pinned_costs_figure(
+    pinned: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    current: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    pinned_label: str | None = None,
+    current_label: str | None = None,
+    title: str | None = None,
+    num_iterations: int | None = None,
+    x_title: str | None = None,
+    height: int = HEIGHT,
+) -> go.Figure:
+    """The pinned run's cost curves (dashed) over the current run's (solid): each side is
+    name -> ``(iterations (n,), costs (n,))``, legend names from ``pinned_label`` and
+    ``current_label`` (``{name}`` is the run's name; default "{name} (pinned)" and
+    "{name} (current)"), ``x_title`` default "iteration". A run named on both sides keeps
+    one colour, the current runs' colours in their order (as the page's own chart has
+    them); with one run a side (one lesson's main run) each side has its own colour."""
+    pinned_label = _("{name} (pinned)") if pinned_label is None else pinned_label
+    current_label = _("{name} (current)") if current_label is None else current_label
+    title = _("Cost: pinned run (dashed) and current run (solid)") if title is None else title
+    x_title = _("iteration") if x_title is None else x_title
+    cost = _("cost")
+    one_each = len(pinned) <= 1 and len(current) <= 1
+    names = list(dict.fromkeys([*current, *pinned]))
+    fig = go.Figure()
+    for side, (curves, label, dash) in enumerate(
+        ((pinned, pinned_label, "dash"), (current, current_label, "solid"))
+    ):
+        for name, (iterations, costs) in curves.items():
+            shown = label.format(name=name)
+            fig.add_trace(
+                go.Scatter(
+                    x=np.asarray(iterations),
+                    y=np.asarray(costs),
+                    mode="lines" if np.size(iterations) > 2 else "lines+markers",
+                    name=shown,
+                    legendgroup=name,
+                    line={
+                        "color": series_color(1 - side if one_each else names.index(name)),
+                        "width": 3,
+                        "dash": dash,
+                    },
+                    hovertemplate=f"{shown}<br>{x_title} %{{x}}<br>{cost} %{{y:.4f}}"
+                    "<extra></extra>",
+                )
+            )
+    fig.update_xaxes(title=x_title)
+    if num_iterations is not None:
+        fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
+    fig.update_yaxes(title=cost, rangemode="tozero")
+    return _style(fig, title, height=height)
+
+
 # --- The loss landscape ---
 
 # Low cost (the valley) in the page's own colour, higher cost greyer: the optimizers'

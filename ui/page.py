@@ -345,16 +345,20 @@ def symmetry_metric(symmetry: diagnostics.UnitSymmetry, train_accuracy: float) -
 MAX_STEPS = 100_000
 
 
-def cap_epochs(config: sidebar.SidebarConfig, settings: Any, m: int) -> sidebar.SidebarConfig:
+def cap_epochs(
+    config: sidebar.SidebarConfig, settings: Any, m: int, *, note: bool = True
+) -> sidebar.SidebarConfig:
     """``config`` with at most as many epochs as keep the optimizers within
     :data:`MAX_STEPS` mini-batch steps each (``settings``: the optimization lesson's), and
-    a plain note when it had to cut them."""
+    a plain note when it had to cut them (unless ``note`` is false)."""
     steps = settings.steps_per_epoch(m)
     epochs = config.num_iterations
     uses_mini_batches = any(choice != "batch" for choice in settings.optimizers)
     if not uses_mini_batches or epochs * steps <= MAX_STEPS:
         return config
     capped = max(1, MAX_STEPS // steps)
+    if not note:
+        return replace(config, num_iterations=capped)
     st.info(
         _(
             "Mini-batches of {size} make {steps} steps an epoch, so {epochs} epochs would be "

@@ -210,11 +210,22 @@ def unit_maps(
     *,
     text: str,
     look_for: str,
+    opt_in: bool = False,
 ) -> None:
     """The section: its header and explanation (``text``, ``look_for``), which network
     and when, its small maps, which layers are symmetric, then a chosen unit large.
-    ``networks``: option id (stable, in the URL) -> network."""
+    ``networks``: option id (stable, in the URL) -> network. With ``opt_in`` the maps
+    wait for a toggle (``?<prefix>_units=true`` in a link): a page where they are not
+    the lesson's point does not build them for every visitor."""
     st.header(_("Inside the network: one map per hidden unit"))
+    if opt_in and not bound_widget(
+        st.toggle,
+        _("Show every hidden unit's map"),
+        key(prefix, "units"),
+        False,
+        help=_("A small map per hidden unit of its output over the plane, and any unit large."),
+    ):
+        return
     page.explain(text, look_for=look_for)
     picks = st.columns([3, 3, 2], vertical_alignment="bottom")
     with picks[0]:
@@ -358,4 +369,4 @@ def regularization_unit_maps(
         "(switch to At initialization), so every difference after training comes from "
         "the regularization."
     )
-    unit_maps(prefix, data, data_key, networks, text=text, look_for=look_for)
+    unit_maps(prefix, data, data_key, networks, text=text, look_for=look_for, opt_in=True)

@@ -14,6 +14,7 @@ from tests.app.apptest_tools import (
     assert_clean,
     cached_trainings,
     chart,
+    chart_keys,
     messages,
     open_page,
 )
@@ -180,6 +181,8 @@ def test_a_wide_network_shows_a_bounded_number_of_maps_and_says_so():
 
 def test_regularization_shows_the_three_models_units_from_one_start():
     app = open_page("pages/2_Regularization.py", reg_iterations=300).run()
+    assert "reg-unit-maps" not in chart_keys(app)  # built only for who asks
+    app.toggle(key="reg_units").set_value(True).run()
 
     assert_clean(app)
     models = app.button_group(key="reg_units_net")
