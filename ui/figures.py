@@ -1610,7 +1610,7 @@ START_COLOR = "#444444"  # MARK_COLOR's grey: light on a dark page (see DARK_COL
 PATH_END_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "pentagon", "star")
 COST_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 LANDSCAPE_DECADES = 2.5  # colours span at most this many powers of ten above the lowest cost
-BOWL_PANEL_GAP = 0.06  # of the width, between the bowls' panels
+BOWL_PANEL_GAP = 0.1  # of the width, between the bowls' panels: their end ticks stay apart
 
 
 def _cost_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
