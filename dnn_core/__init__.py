@@ -3,9 +3,19 @@
 Pure NumPy (float64); never imports Streamlit or Plotly.
 """
 
-from . import datasets
+from . import datasets, landscape
 from .gradcheck import GradCheckReport, gradient_check
 from .initializers import init_params
+from .landscape import (
+    Plane,
+    Surface,
+    cost_surface,
+    costs_at,
+    filter_normalized_direction,
+    project,
+    random_plane,
+    trajectory_plane,
+)
 from .losses import compute_cost, relu, sigmoid
 from .network import (
     accuracy,
@@ -20,6 +30,8 @@ from .training import TrainConfig, TrainProgress, TrainResult, TrainState, train
 
 __all__ = [
     "GradCheckReport",
+    "Plane",
+    "Surface",
     "TrainConfig",
     "TrainProgress",
     "TrainResult",
@@ -27,16 +39,23 @@ __all__ = [
     "accuracy",
     "backward",
     "compute_cost",
+    "cost_surface",
+    "costs_at",
     "datasets",
     "decision_grid",
+    "filter_normalized_direction",
     "forward",
     "gradient_check",
     "hidden_unit_maps",
     "init_params",
+    "landscape",
     "predict",
     "predict_proba",
+    "project",
+    "random_plane",
     "relu",
     "sigmoid",
     "train",
     "train_stack",
+    "trajectory_plane",
 ]

@@ -9,6 +9,7 @@ from dnn_core import course
 from ui import (
     budgets,
     figures,
+    landscape_view,
     lesson_controls,
     live_view,
     page,
@@ -261,4 +262,6 @@ with norm_text:
         look_for=_("the L2 histograms are squeezed towards zero and lose their long tail."),
     )
 
+bowl = landscape_view.l2_networks(settings, base, trained)
+landscape_view.show_regularization_bowl(data, config.data, bowl)
 units_view.regularization_unit_maps(PREFIX, data, config.data, course_runs, course_configs)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dnn_core import course
 from ui import budgets, figures, lesson_controls, page, pin_view, replay_view, runs, sidebar
+from ui import landscape_view as landscape
 from ui.i18n import N_, _
 
 PREFIX = "opt"
@@ -164,6 +165,7 @@ with note_column:
         ),
     )
 
+landscape.show_optimizer_paths(data, config.data, configs, results, CHOICES)
 replay_view.replay_section(
     data,
     config.data,

@@ -1595,3 +1595,231 @@ def pinned_costs_figure(
         fig.update_xaxes(range=[0, max(int(num_iterations) - 1, 1)])
     fig.update_yaxes(title=cost, rangemode="tozero")
     return _style(fig, title, height=height)
+
+
+# --- The loss landscape ---
+
+# Low cost (the valley) in the page's own colour, higher cost greyer: the optimizers'
+# palette colours stand out on it in both themes.
+LANDSCAPE_SCALE = [[0.0, "#FFFFFF"], [1.0, "#8E9AA6"]]
+DARK_LANDSCAPE_SCALE = [[0.0, DARK_BACKGROUND], [1.0, "#5B6776"]]
+_DARK_SCALES[_scale_key(LANDSCAPE_SCALE)] = DARK_LANDSCAPE_SCALE
+LEVEL_COLOR = "#B3BCC6"  # the contour lines between the levels
+DARK_COLORS[LEVEL_COLOR] = "#3A4452"
+START_COLOR = "#444444"  # MARK_COLOR's grey: light on a dark page (see DARK_COLORS)
+PATH_END_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "pentagon", "star")
+COST_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+LANDSCAPE_DECADES = 2.5  # colours span at most this many powers of ten above the lowest cost
+BOWL_PANEL_GAP = 0.1  # of the width, between the bowls' panels: their end ticks stay apart
+
+
+def _cost_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Colour-bar ticks of a log10(cost) scale from ``low`` to ``high`` (log10 values)."""
+    ticks = [tick for tick in COST_TICKS if low <= np.log10(tick) <= high]
+    return [float(np.log10(tick)) for tick in ticks], [f"{tick:g}" for tick in ticks]
+
+
+def landscape_figure(
+    alphas: np.ndarray,
+    betas: np.ndarray,
+    costs: np.ndarray,
+    paths: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    title: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    levels: int = 14,
+    height: int = MAP_HEIGHT,
+) -> go.Figure:
+    """The cost on a plane through the weights as filled contours of log10(cost), and on
+    it each optimizer's path: ``paths`` is name -> ``(coordinates (n, 2), epochs done
+    (n,))``, drawn as a line in that series' colour and dash (the order of the cost
+    charts), from the start (an open ring) to a filled marker at its end.
+
+    ``costs (b, a)`` at ``(alphas[j], betas[i])``, as :func:`dnn_core.landscape.cost_surface`
+    gives them. Colours span at most :data:`LANDSCAPE_DECADES` above the lowest cost, so
+    far hills don't flatten the valley; the grid goes as float32.
+    """
+    costs = np.asarray(costs, dtype=np.float64)
+    finite = costs[np.isfinite(costs)]
+    lowest = float(finite.min()) if finite.size else 1.0
+    floor = np.finfo(np.float32).tiny
+    logs = np.log10(np.maximum(np.where(np.isfinite(costs), costs, finite.max()), floor))
+    low = float(np.log10(max(lowest, floor)))
+    high = min(float(logs.max()), low + LANDSCAPE_DECADES)
+    high = high if high > low else low + 1.0
+    tickvals, ticktext = _cost_ticks(low, high)
+    # Traces gathered, then one figure made of them: adding them one by one costs more
+    # than the chart's data.
+    traces = [
+        go.Contour(
+            x=np.asarray(alphas, dtype=np.float32),
+            y=np.asarray(betas, dtype=np.float32),
+            z=np.minimum(logs, high).astype(np.float32),
+            customdata=costs.astype(np.float32),
+            zmin=low,
+            zmax=high,
+            contours={"start": low, "end": high, "size": (high - low) / levels},
+            colorscale=LANDSCAPE_SCALE,
+            line={"color": LEVEL_COLOR, "width": 1},
+            colorbar={
+                "title": {"text": _("cost"), "side": "right"},
+                "tickvals": tickvals,
+                "ticktext": ticktext,
+                "thickness": 14,
+            },
+            hovertemplate=_("cost {cost}").format(cost="%{customdata:.3f}") + "<extra></extra>",
+            name=_("cost"),
+            showlegend=False,
+        )
+    ]
+    starts = []
+    for index, (name, (coordinates, epochs)) in enumerate(paths.items()):
+        coordinates = np.asarray(coordinates, dtype=np.float32).reshape(-1, 2)  # to send
+        color = series_color(index)
+        hover = _("{name}, after {epochs} epochs").format(name=name, epochs="%{customdata}")
+        traces.append(
+            go.Scatter(
+                x=coordinates[:, 0],
+                y=coordinates[:, 1],
+                customdata=np.asarray(epochs),
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                line={"color": color, "width": 3, "dash": SERIES_DASHES[index % 6]},
+                hovertemplate=hover + "<extra></extra>",
+            )
+        )
+        traces.append(
+            go.Scatter(
+                x=coordinates[-1:, 0],
+                y=coordinates[-1:, 1],
+                customdata=np.asarray(epochs)[-1:],
+                mode="markers",
+                name=_("{name}, end").format(name=name),
+                legendgroup=name,
+                showlegend=False,
+                marker={
+                    "symbol": PATH_END_SYMBOLS[index % len(PATH_END_SYMBOLS)],
+                    "size": 15,
+                    "color": color,
+                    "line": {"width": 1.5, "color": LIGHT_BACKGROUND},
+                },
+                hovertemplate=hover + "<extra></extra>",
+            )
+        )
+        starts.append(coordinates[0])
+    if starts:
+        first = np.unique(np.round(np.asarray(starts), 9), axis=0)  # shared starts: one ring
+        traces.append(
+            go.Scatter(
+                x=first[:, 0],
+                y=first[:, 1],
+                mode="markers",
+                name=_("start"),
+                marker={
+                    "symbol": "circle-open",
+                    "size": 18,
+                    "color": START_COLOR,
+                    "line": {"width": 3},
+                },
+                hovertemplate=_("start") + "<extra></extra>",
+            )
+        )
+    layout = {
+        "xaxis": {"title": {"text": x_title}, "range": [float(alphas[0]), float(alphas[-1])]},
+        "yaxis": {"title": {"text": y_title}, "range": [float(betas[0]), float(betas[-1])]},
+    }
+    for axis in layout.values():
+        axis["zeroline"] = False
+    return _style(go.Figure(traces, layout), title, height=height)
+
+
+def bowl_figure(
+    steps: np.ndarray,
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    *,
+    title: str = "",
+    x_title: str = "",
+    height: int = 400,
+) -> go.Figure:
+    """The cost along lines through trained weights, one panel per direction:
+    ``panels`` is direction name -> {network name -> costs (s,)} at ``steps (s,)`` (0 is
+    the trained weights, marked by a dotted line). Each network keeps its colour and dash
+    in every panel; the panels share the cost axis, so the bowls compare at a glance.
+
+    The panels are laid out by hand: ``make_subplots`` costs more than the whole chart."""
+    names = list(panels) or [""]
+    networks: list[str] = []
+    for panel in panels.values():
+        networks.extend(name for name in panel if name not in networks)
+    gap = BOWL_PANEL_GAP
+    width = (1.0 - gap * (len(names) - 1)) / len(names)
+    steps = np.asarray(steps, dtype=np.float64)
+    layout: dict = {"annotations": [], "shapes": []}
+    traces = []
+    for column, (direction, panel) in enumerate(zip(names, panels.values(), strict=False)):
+        suffix = str(column + 1) if column else ""
+        left = column * (width + gap)
+        layout[f"xaxis{suffix}"] = {
+            "domain": [left, left + width],
+            "anchor": f"y{suffix}",
+            # A short title and three ticks under every panel: narrow panels side by side
+            # (two in a phone's 390 px) would run longer ones into each other.
+            "title": {"text": x_title},
+            "dtick": 1.0,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "rangemode": "tozero",
+            **({"matches": "y", "showticklabels": False} if column else {"title": _("cost")}),
+        }
+        layout["annotations"].append(
+            {
+                "text": direction,
+                "x": left + width / 2,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": AXIS_TITLE_SIZE},
+            }
+        )
+        layout["shapes"].append(
+            {
+                "type": "line",
+                "x0": 0.0,
+                "x1": 0.0,
+                "y0": 0.0,
+                "y1": 1.0,
+                "xref": f"x{suffix}",
+                "yref": f"y{suffix} domain",
+                "line": {"color": MARK_COLOR, "dash": "dot", "width": 1.5},
+            }
+        )
+        for name, costs in panel.items():
+            index = networks.index(name)
+            traces.append(
+                go.Scatter(
+                    x=steps,
+                    y=np.asarray(costs, dtype=np.float64),
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=column == 0,
+                    line={
+                        "color": series_color(index),
+                        "width": 3,
+                        "dash": SERIES_DASHES[index % len(SERIES_DASHES)],
+                    },
+                    hovertemplate=_("{name}<br>step {step}<br>cost {cost}").format(
+                        name=name, step="%{x:.2f}", cost="%{y:.3f}"
+                    )
+                    + "<extra></extra>",
+                )
+            )
+    return _style(go.Figure(traces, layout), title, height=height)

@@ -61,6 +61,7 @@ def test_default_page_compares_all_four_optimizers_and_tells_them_apart():
         "opt-boundary-minibatch",
         "opt-boundary-momentum",
         "opt-boundary-adam",
+        "opt-landscape",
     ]
     names = [OPTIMIZER_CHOICES[choice] for choice in OPTIMIZER_CHOICES]
     lines = chart(app, "opt-costs")["data"]
@@ -83,6 +84,66 @@ def test_default_page_compares_all_four_optimizers_and_tells_them_apart():
         epoch_costs(app, "adam")[-1]
     )
     assert rows.loc[OPTIMIZER_CHOICES["adam"], "train accuracy"] > 0.85
+
+
+def path_lines(app) -> list[dict]:
+    return [line for line in chart(app, "opt-landscape")["data"] if line.get("mode") == "lines"]
+
+
+def test_the_landscape_is_a_contour_with_one_line_path_per_optimizer():
+    app = quick_page()
+
+    figure = chart(app, "opt-landscape")
+    contour = figure["data"][0]
+    assert contour["type"] == "contour"
+    grid = array(contour["z"])
+    assert grid.shape == (len(array(contour["y"])), len(array(contour["x"])))
+    assert 40 <= grid.shape[0] <= 60 and grid.dtype == np.float32
+    lines = path_lines(app)
+    # One line an optimizer, named, coloured and dashed as in the cost chart.
+    cost_lines = chart(app, "opt-costs")["data"]
+    assert [line["name"] for line in lines] == [line["name"] for line in cost_lines]
+    assert [line["name"] for line in lines] == list(OPTIMIZER_CHOICES.values())
+    assert [(line["line"]["color"], line["line"]["dash"]) for line in lines] == [
+        (line["line"]["color"], line["line"]["dash"]) for line in cost_lines
+    ]
+    # Every path starts at the same weights (one ring) and has its own end marker.
+    starts = {
+        tuple(np.round(array(line["x"])[:1].tolist() + array(line["y"])[:1].tolist(), 4))
+        for line in lines
+    }
+    assert len(starts) == 1
+    ends = [item for item in figure["data"] if item.get("mode") == "markers"]
+    assert {item.get("legendgroup") for item in ends} >= set(OPTIMIZER_CHOICES.values())
+    # Adam, the lowest at the end, sits at the centre of the plane; batch GD (one step an
+    # epoch) has moved the least.
+    lengths = {
+        line["name"]: float(np.sum(np.hypot(np.diff(array(line["x"])), np.diff(array(line["y"])))))
+        for line in lines
+    }
+    adam = lines[-1]
+    assert (array(adam["x"])[-1], array(adam["y"])[-1]) == pytest.approx((0.0, 0.0), abs=1e-4)
+    assert min(lengths, key=lengths.get) == OPTIMIZER_CHOICES["batch"]
+    assert any("principal directions" in text.value for text in app.markdown)
+
+
+def test_the_landscape_follows_the_chosen_optimizers():
+    app = quick_page(opt_optimizers=["minibatch", "adam"])
+
+    assert_clean(app)
+    assert [line["name"] for line in path_lines(app)] == [
+        OPTIMIZER_CHOICES["minibatch"],
+        OPTIMIZER_CHOICES["adam"],
+    ]
+
+
+def test_a_network_too_large_for_a_landscape_gets_a_plain_note_instead():
+    app = quick_page(opt_optimizers=["adam"], opt_hidden="100, 100, 100", opt_iterations=2)
+
+    said = messages(app)
+    assert said["exception"] == [] and said["error"] == []
+    assert "opt-landscape" not in chart_keys(app) and "opt-costs" in chart_keys(app)
+    assert any("too large to draw its cost landscape" in info.value for info in app.info)
 
 
 def test_choosing_other_optimizers_changes_the_curves():

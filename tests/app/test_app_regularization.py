@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dnn_core import accuracy, datasets
+from dnn_core import accuracy, compute_cost, datasets, forward
 from tests.app.apptest_tools import (
     array,
     assert_clean,
@@ -45,7 +45,8 @@ def test_page_runs_clean_and_draws_every_chart():
         "reg-train-test-costs",
         "reg-sweep-lambd",
         "reg-sweep-keep_prob",
-        "reg-weights",  # the unit maps wait for their toggle
+        "reg-weights",
+        "reg-bowl",  # the unit maps wait for their toggle
     ]
     assert {"Train accuracy", "Test accuracy", "Gap (train - test)", "Final cost"} <= set(
         metrics(app)
@@ -164,6 +165,48 @@ def test_weight_histograms_show_l2_shrinking_the_weights():
     assert decayed.mean() < plain.mean()
     norms = [m.value for m in app.metric if m.label.startswith("\N{GREEK CAPITAL LETTER SIGMA}")]
     assert float(norms[1]) < float(norms[0])
+
+
+def bowls(app) -> dict[str, list[np.ndarray]]:
+    """Network name -> its cost along each direction of the bowl chart."""
+    lines: dict[str, list[np.ndarray]] = {}
+    for line in chart(app, "reg-bowl")["data"]:
+        lines.setdefault(line["name"], []).append(array(line["y"]))
+    return lines
+
+
+def test_the_bowl_compares_the_cost_around_the_weights_without_and_with_l2():
+    app = quick_page()
+
+    lines = bowls(app)
+    assert list(lines) == ["no regularization", "L2, λ = 0.7"]
+    plain, l2 = lines.values()
+    assert len(plain) == len(l2) == 2  # the same two directions for both networks
+    # At step 0 each line is its own trained network's cost, with its own L2 term.
+    data = datasets.load("football")
+    for lambd, curves in ((0.0, plain), (0.7, l2)):
+        (run,) = [
+            run
+            for config, run in cached_trainings()
+            if config.lambd == lambd and config.keep_prob == 1.0
+        ]
+        AL, _ = forward(data.X_train, run.params)
+        cost = compute_cost(AL, data.Y_train, run.params, lambd=lambd)
+        for curve in curves:
+            assert curve[len(curve) // 2] == pytest.approx(cost, rel=1e-9)
+    for without, with_l2 in zip(plain, l2, strict=True):
+        middle = len(without) // 2
+        # Both curves are lowest near the trained weights (step 0) ...
+        assert without[middle] <= np.min(without) + 0.05
+        assert with_l2[middle] <= np.min(with_l2) + 0.05
+        # ... and L2's bowl is wider: a step of the weights' own size costs it less.
+        assert np.max(with_l2) - with_l2[middle] < np.max(without) - without[middle]
+
+
+def test_the_bowl_uses_the_chosen_lambda_when_l2_is_on():
+    app = quick_page(reg_mode="l2", reg_lambd=1.5)
+
+    assert list(bowls(app)) == ["no regularization", "L2, λ = 1.5"]
 
 
 def test_malformed_architecture_warns_with_a_clear_message():

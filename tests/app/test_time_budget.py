@@ -126,3 +126,23 @@ def test_a_run_cut_short_is_carried_on_by_the_next_request_not_started_over(monk
     assert messages(complete)["warning"] == []
     costs = array(trace(chart(complete, "reg-main-cost"), "cost")["x"])
     assert costs[0] == 0 and costs[-1] == ITERATIONS - 1  # one whole run, not two halves
+
+
+def test_the_landscape_waits_for_runs_cut_short_and_opens_once_they_end(monkeypatch):
+    settings = {"opt_iterations": 40, "opt_optimizers": ["minibatch", "adam"]}
+
+    def path_lengths(app) -> list[int]:
+        figure = chart(app, "opt-landscape")
+        return [len(array(line["x"])) for line in figure["data"] if line.get("mode") == "lines"]
+
+    monkeypatch.setattr(runs, "TIME_BUDGET_S", 0.0)
+    cut = open_page("pages/4_Optimization.py", **settings).run()
+    assert any("stopped after 0 s" in text for text in messages(cut)["warning"])
+    assert "opt-landscape" not in chart_keys(cut)  # part of a run: no path to draw yet
+    assert any("once these runs have trained to the end" in info.value for info in cut.info)
+
+    monkeypatch.setattr(runs, "TIME_BUDGET_S", 20.0)
+    complete = open_page("pages/4_Optimization.py", **settings).run()
+    assert messages(complete)["warning"] == []
+    lengths = path_lengths(complete)
+    assert len(lengths) == 2 and all(length > 2 for length in lengths)

@@ -58,8 +58,8 @@ def metric_values(page) -> list[str]:
 
 def results(page) -> list[str]:
     """What the lesson reports besides its first chart: its metrics; on a page without any
-    (Optimization, whose table is drawn on a canvas), its last chart (Adam's boundary map,
-    which every mini-batch setting changes)."""
+    (Optimization, whose table is drawn on a canvas), its last chart (the optimizers' paths
+    on the cost landscape, which every mini-batch setting changes)."""
     return metric_values(page) or [chart_data(page, page.locator(PLOTLY_CHART).count() - 1)]
 
 

@@ -138,7 +138,7 @@ def test_every_kind_of_chart_reads_in_both_themes(browser, figures_server, size,
     try:
         open_app(page, figures_server, query="present=1" if present else "")
         page.locator(f"{PLOTLY_CHART} .main-svg").first.wait_for()
-        assert page.locator(PLOTLY_CHART).count() == 15
+        assert page.locator(PLOTLY_CHART).count() == 17
         assert_theme(page, dark=scheme == "dark")
         assert page.evaluate(CLIPPED) == []
         assert page.evaluate(SMALL_TEXT, MIN_TEXT_PX) == []

@@ -142,6 +142,44 @@ page.chart(
     ),
     key="rates",
 )
+landscape_column, bowl_column = st.columns([3, 2])
+grid = np.linspace(-3.0, 3.0, 45)
+alpha, beta = np.meshgrid(grid, grid)
+valley = 0.15 + 0.05 * alpha**2 + 2.0 * (beta - 0.2 * alpha**2 + 1) ** 2  # a curved valley
+walk = np.linspace(0.0, 1.0, 30)
+page.chart(
+    figures.landscape_figure(
+        grid,
+        grid,
+        valley,
+        {
+            "Gradient descent": (np.c_[2.5 - walk, 1.0 - 1.5 * walk], np.arange(30)),
+            "Adam": (np.c_[2.5 - 2.5 * walk, 1.0 - 2.0 * np.sin(3 * walk)], np.arange(30)),
+        },
+        title="Paths on the cost landscape",
+        x_title="1st principal direction",
+        y_title="2nd principal direction",
+    ),
+    key="landscape",
+    container=landscape_column,
+)
+steps = np.linspace(-1.0, 1.0, 61)
+page.chart(
+    figures.bowl_figure(
+        steps,
+        {
+            "direction 1": {
+                "no regularization": 0.2 + 9 * steps**2,
+                "L2, λ = 0.7": 0.4 + 3 * steps**2,
+            },
+            "direction 2": {"no regularization": 0.2 + 4 * steps**4, "L2, λ = 0.7": 0.4 + steps**2},
+        },
+        title="Cost along two random lines",
+        x_title="step",
+    ),
+    key="bowl",
+    container=bowl_column,
+)
 # Inside the network: every hidden unit's map (He weights), and one unit large.
 unit_xs, unit_ys, unit_maps = hidden_unit_maps(
     params, data.X_train, resolution=32, margin=figures.MAP_MARGIN
