@@ -155,9 +155,6 @@ class Dropout:
         # for one model, else (K, 1, 1); float32 for comparing with the float32 draws.
         self.keep_prob = np.reshape(keep_probs, (-1, 1, 1)) if lead else keep_probs[0]
         self.scale = 1.0 / self.keep_prob
-        self._keep_prob32 = (
-            np.float32(self.keep_prob) if not lead else self.keep_prob.astype(np.float32)
-        )
         self.fresh = {
             row: dropout_rng(c.seed)
             for row, c in zip(rows, configs, strict=True)
@@ -171,7 +168,12 @@ class Dropout:
         self.on = bool(self.fresh or self.course_rows)
         # Only the rows with fresh masks change from pass to pass: their factors are remade,
         # a run of neighbouring models at a time; the others' are made once per batch size.
-        self._fresh_spans = _neighbour_runs(sorted(self.fresh)) if lead else tuple(self.fresh)
+        # Each run with its keep_prob (float32, to compare with the float32 draws) and scale.
+        spans = _neighbour_runs(sorted(self.fresh)) if lead else tuple(self.fresh)
+        self._fresh_spans = [
+            (rows, np.float32(self._of(self.keep_prob, rows)), self._of(self.scale, rows))
+            for rows in spans
+        ]
         self._sizes: dict[int, tuple] = {}
 
     def masks(self, batch_size: int) -> list[np.ndarray] | None:
@@ -183,12 +185,15 @@ class Dropout:
         for row, rng in self.fresh.items():
             rng.random(dtype=np.float32, out=flat[row])  # D1's draws first, then D2's, ...
         for draws, layer in zip(uniform, factors, strict=True):
-            for rows in self._fresh_spans:  # D / keep_prob from the draws, a layer at once
+            for rows, keep_prob, scale in self._fresh_spans:  # D / keep_prob, a layer at once
                 units = layer[rows][..., :-1, :]
-                np.less(draws[rows], self._keep_prob32[rows] if self.lead else self._keep_prob32,
-                        out=units)  # fmt: skip
-                units *= self.scale[rows] if self.lead else self.scale
+                np.less(draws[rows], keep_prob, out=units)
+                units *= scale
         return factors
+
+    def _of(self, value, rows):
+        """The models ``rows``' part of a per-model ``value`` (all of it for one model)."""
+        return value[rows] if self.lead else value
 
     def _buffers(self, batch_size: int):
         """For one batch size: the fresh uniform draws ``(..., sum(n_l) * b)`` (one block a
@@ -201,11 +206,7 @@ class Dropout:
             factors = [np.ones((*self.lead, n + 1, batch_size)) for n in self.hidden]
             for row in self.course_rows:
                 legacy = np.random.RandomState(1)
-                keep_prob, scale = (
-                    (self.keep_prob[row], self.scale[row])
-                    if self.lead
-                    else (self.keep_prob, self.scale)
-                )
+                keep_prob, scale = self._of(self.keep_prob, row), self._of(self.scale, row)
                 for layer, n in zip(factors, self.hidden, strict=True):
                     units = layer[row][..., :-1, :]
                     np.less(legacy.random((n, batch_size)), keep_prob, out=units)
