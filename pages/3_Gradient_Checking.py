@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from dnn_core import diagnostics
@@ -12,7 +11,6 @@ from ui.i18n import N_, Labels, _
 PREFIX = "gc"
 MINUS = "\N{MINUS SIGN}"
 TIMES = "\N{MULTIPLICATION SIGN}"
-SWEEP_EPSILONS = 10.0 ** -np.arange(1.0, 12.01, 0.25)
 TAB_KEY = f"{PREFIX}_tab"
 # Identifier (the URL's ?gc_tab= value) -> label.
 TABS = Labels(
@@ -57,37 +55,7 @@ page.explain(
 network_tab, one_d_tab, pitfalls_tab, cost_tab = state.bound_tabs(TABS, TAB_KEY, "network")
 
 with one_d_tab:
-    settings_column, chart_column = st.columns([2, 3])
-    with settings_column:
-        one_d = check_controls.one_d_check_controls(PREFIX)
-        page.latex(check_controls.ONE_D_FORMULAS[one_d.function])
-    if one_d.x == 0.0:
-        settings_column.warning(
-            _(
-                "With x = 0, J does not depend on θ: both gradients are 0 and the relative "
-                "difference (0/0) means nothing. Pick another x."
-            )
-        )
-    else:
-        with settings_column:
-            check_view.one_d_results(one_d)
-        with chart_column:
-            page.chart(check_view.epsilon_sweep(one_d, SWEEP_EPSILONS), key="gc-epsilon-sweep")
-            page.explain(
-                _(
-                    "Two errors pull in opposite directions. **Truncation:** the two-sided "
-                    "difference is exact only for straight lines; for a curve it is off by "
-                    "about ε²·J‴/6, which falls as ε shrinks. **Round-off:** J(θ+ε) and "
-                    "J(θ−ε) agree in more and more digits, and their difference keeps only "  # noqa: RUF001
-                    "the few that are left, so the error grows like (machine precision)/ε."
-                ),
-                look_for=_(
-                    "for θ³x or sin(θx), a V: the left arm is truncation, the right "
-                    "arm round-off, the bottom is the best ε (near 1e-5 in float64, 1e-2 in "
-                    "float32). θx is linear: no truncation arm, only round-off. In float32, "
-                    "below ε ≈ 1e-7 θ+ε rounds back to θ: gradapprox is 0 and the difference 1."
-                ),
-            )
+    check_view.one_d_tab(PREFIX)
 
 with network_tab:
     settings_column, result_column = st.columns([2, 3])

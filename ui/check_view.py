@@ -15,7 +15,7 @@ from dnn_core import gradcheck
 from . import check_controls, check_runs, figures, i18n
 from .check_controls import DEMO_KEEP_PROB, DEMO_LAMBDA, PITFALLS
 from .i18n import N_, _
-from .page import chart, explain
+from .page import chart, explain, latex
 from .runs import memoize
 from .state import bound_widget, key
 
@@ -285,3 +285,43 @@ def check_costs(case: check_runs.CheckCase, epsilon: float, prefix: str) -> None
             + " "
             + runs
         )
+
+
+SWEEP_EPSILONS = 10.0 ** -np.arange(1.0, 12.01, 0.25)
+"""The 1-D check's sweep of epsilon: 1e-1 to 1e-12, four points a decade."""
+
+
+def one_d_tab(prefix: str) -> None:
+    """The 1-D check's tab: its function and settings, the check's numbers, and the
+    difference against epsilon with what pulls it each way."""
+    settings_column, chart_column = st.columns([2, 3])
+    with settings_column:
+        one_d = check_controls.one_d_check_controls(prefix)
+        latex(check_controls.ONE_D_FORMULAS[one_d.function])
+    if one_d.x == 0.0:
+        settings_column.warning(
+            _(
+                "With x = 0, J does not depend on θ: both gradients are 0 and the relative "
+                "difference (0/0) means nothing. Pick another x."
+            )
+        )
+    else:
+        with settings_column:
+            one_d_results(one_d)
+        with chart_column:
+            chart(epsilon_sweep(one_d, SWEEP_EPSILONS), key="gc-epsilon-sweep")
+            explain(
+                _(
+                    "Two errors pull in opposite directions. **Truncation:** the two-sided "
+                    "difference is exact only for straight lines; for a curve it is off by "
+                    "about ε²·J‴/6, which falls as ε shrinks. **Round-off:** J(θ+ε) and "
+                    "J(θ−ε) agree in more and more digits, and their difference keeps only "  # noqa: RUF001
+                    "the few that are left, so the error grows like (machine precision)/ε."
+                ),
+                look_for=_(
+                    "for θ³x or sin(θx), a V: the left arm is truncation, the right "
+                    "arm round-off, the bottom is the best ε (near 1e-5 in float64, 1e-2 in "
+                    "float32). θx is linear: no truncation arm, only round-off. In float32, "
+                    "below ε ≈ 1e-7 θ+ε rounds back to θ: gradapprox is 0 and the difference 1."
+                ),
+            )
