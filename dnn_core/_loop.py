@@ -91,6 +91,13 @@ class Batches:
         self.shuffles = self.size is not None and self.size < self.m
         self.count = -(-self.m // self.size) if self.shuffles else 1
         self.whole = [(self.X1, self.Y)]
+        # Each epoch's shuffle is written into one buffer, whose batches are views made once.
+        self.shuffled = np.empty_like(self.XY1) if self.shuffles else None
+        self.views = (
+            cut_into_mini_batches(self.shuffled[:-1], self.shuffled[-1:], self.size)
+            if self.shuffles
+            else None
+        )
         self.rng = np.random.default_rng(config.seed)
         # Under course seeding each epoch re-seeds one RandomState: the same draws as the
         # course's np.random.seed(epoch_seed), without building a generator every epoch.
@@ -119,8 +126,10 @@ class Batches:
             if self.course is not None:
                 self.course.seed(10 + epoch + 1)  # the course's seeds: 11, 12, ...
             order = shuffled_order(self.m, rng=self.course or self.rng)
-        shuffled = np.take(self.XY1, order, axis=1)  # one call for [X; 1; Y]
-        return order, cut_into_mini_batches(shuffled[:-1], shuffled[-1:], self.size)
+        # One call for [X; 1; Y]: the method, not np.take, skips __array_function__'s
+        # dispatch, and "clip" a bounds check that an order cannot fail.
+        self.XY1.take(order, axis=1, out=self.shuffled, mode="clip")
+        return order, self.views
 
 
 def _neighbour_runs(rows: list[int]) -> tuple[slice, ...]:

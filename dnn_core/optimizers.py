@@ -27,7 +27,7 @@ class GradientDescent:
 
     def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         self.t += 1
-        np.multiply(grad, learning_rate, out=self._step)
+        np.multiply(grad, learning_rate, self._step)
         theta -= self._step
 
 
@@ -47,8 +47,8 @@ class Momentum:
     def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         self.t += 1
         self.v *= self._beta
-        self.v += np.multiply(grad, self._one_minus_beta, out=self._step)
-        theta -= np.multiply(self.v, learning_rate, out=self._step)
+        self.v += np.multiply(grad, self._one_minus_beta, self._step)
+        theta -= np.multiply(self.v, learning_rate, self._step)
 
 
 class Adam:
@@ -83,12 +83,12 @@ class Adam:
         epsilon_t = _scalar_operand(self.epsilon * root, self._epsilon_t)
         scratch, denominator = self._scratch, self._denominator
         self.v *= self._beta1
-        self.v += np.multiply(grad, self._one_minus_beta1, out=scratch)
+        self.v += np.multiply(grad, self._one_minus_beta1, scratch)
         self.s *= self._beta2
-        self.s += np.multiply(np.square(grad, out=scratch), self._one_minus_beta2, out=scratch)
-        np.sqrt(self.s, out=denominator)
+        self.s += np.multiply(np.square(grad, scratch), self._one_minus_beta2, scratch)
+        np.sqrt(self.s, denominator)
         denominator += epsilon_t
-        step = np.divide(self.v, denominator, out=scratch)
+        step = np.divide(self.v, denominator, scratch)
         step *= rate
         theta -= step
 
@@ -145,7 +145,9 @@ class StackedOptimizer:
                 "beta2": beta2[0],
                 "epsilon": epsilon[0],
             }
-            self.groups.append((names[0], Ellipsis, make_optimizer(names[0], shape, **settings)))
+            optimizer = make_optimizer(names[0], shape, **settings)
+            self.groups.append((names[0], Ellipsis, optimizer))
+            self.step = optimizer.step  # one model, one rule: its own step, nothing to split
             return
         for name in OPTIMIZERS:
             members = [k for k, model_name in enumerate(names) if model_name == name]
@@ -162,9 +164,6 @@ class StackedOptimizer:
 
     def step(self, theta: np.ndarray, grad: np.ndarray, learning_rate) -> None:
         """One update of every model; ``learning_rate`` a scalar or a ``(K, 1)`` column."""
-        if len(self.shape) == 1:  # one model, one rule: nothing to split
-            self.groups[0][2].step(theta, grad, learning_rate)
-            return
         rates = self._group_rates(learning_rate)
         for (_, rows, optimizer), rate in zip(self.groups, rates, strict=True):
             if isinstance(rows, np.ndarray):  # rows apart: update a copy, then write it back

@@ -11,7 +11,8 @@ networks a step costs NumPy calls more than arithmetic, so three things make it 
   ``(Z > 0)`` as 0/1 numbers, tanh's ``1 - A**2``, sigmoid's ``A (1 - A)``), times inverted
   dropout's ``D / keep_prob`` when there is dropout; the backward pass multiplies by it.
 - **Nothing is allocated per step.** Every array lives in a buffer made once per batch
-  size and written with ``out=``; the backward pass writes ``dA`` over the activations it
+  size and written in place (``out`` given by position: a keyword costs more to parse
+  than the arithmetic on these arrays); the backward pass writes ``dA`` over the activations it
   no longer needs.
 
 All parameters sit in one matrix ``theta``: ``(P,)`` for one model or ``(K, P)`` for K (one
@@ -56,6 +57,7 @@ class StackedNetwork:
         self.L = len(self.layer_dims) - 1
         self.lambd = lambd
         self.activation = activation
+        self._relu = activation == "relu"
         self.l2 = bool(np.any(np.asarray(lambd) != 0))
         shapes = [
             (n, n_prev + 1) for n_prev, n in zip(self.layer_dims, self.layer_dims[1:], strict=False)
@@ -74,9 +76,11 @@ class StackedNetwork:
                 for key, view in self.params.items()
             }
         )
-        # np.dot is the cheaper call for one model's 2-D products; matmul batches K models.
-        self._product = np.matmul if self.lead else np.dot
+        # matmul batches K models. One model's 2-D products are cheapest as ndarray.dot:
+        # it skips the __array_function__ dispatch np.dot pays, and matmul's setup.
+        self._product = np.matmul if self.lead else np.ndarray.dot
         self._buffers: dict[int, _Buffers] = {}
+        self._last: _Buffers | None = None  # the last forward pass's, for the backward pass
         self._l2_scale: dict[int, np.ndarray] = {}
 
     # --- between the course's dicts and the flat matrix -------------------------------------
@@ -121,17 +125,17 @@ class StackedNetwork:
         ``D / keep_prob`` ``(..., n_l, b)`` (or ``(..., n_l + 1, b)`` with a last row of
         ones, as the training loop gives them), or None without dropout. Both results are buffers,
         overwritten by the next pass."""
-        buffers = self._buffers_for(X1.shape[-1])
+        buffers = self._last = self._buffers_for(X1.shape[-1])
         A = X1
         for layer in range(1, self.L):
-            self._product(self.blocks[layer - 1], A, out=buffers.Z[layer])  # Z = W A + b
+            self._product(self.blocks[layer - 1], A, buffers.Z[layer])  # Z = W A + b
             mask = None if masks is None else masks[layer - 1]
-            if self.activation == "relu":
-                _relu_layer(buffers.A[layer], buffers.gate[layer], mask)
+            if self._relu:
+                _relu_layer(buffers.A[layer], buffers.alive[layer], buffers.gate[layer], mask)
             else:
                 self._smooth_layer(buffers, layer, mask)
             A = buffers.A[layer]
-        self._product(self.blocks[-1], A, out=buffers.ZL)
+        self._product(self.blocks[-1], A, buffers.ZL)
         return _sigmoid_into(buffers.ZL, buffers.AL), buffers.ZL
 
     def _smooth_layer(self, buffers: _Buffers, layer: int, mask) -> None:
@@ -139,12 +143,12 @@ class StackedNetwork:
         ``1 - A**2``, ``A (1 - A)``), times dropout's factors when there are any."""
         A, slope = buffers.Z[layer], buffers.dZ[layer]  # the units, above the rows of ones
         if self.activation == "tanh":
-            np.tanh(A, out=A)
-            np.multiply(A, A, out=slope)
-            np.subtract(_ONE, slope, out=slope)
+            np.tanh(A, A)
+            np.multiply(A, A, slope)
+            np.subtract(_ONE, slope, slope)
         else:
             _sigmoid_into(A, A)
-            np.subtract(_ONE, A, out=slope)
+            np.subtract(_ONE, A, slope)
             slope *= A
         if mask is not None:  # inverted dropout, forward and back
             for array in (buffers.A[layer], buffers.gate[layer]):
@@ -177,21 +181,20 @@ class StackedNetwork:
     def backward(self, X1: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """The gradient of the last forward pass's cost, written into :attr:`grad`
         (returned)."""
-        m = Y.shape[-1]
-        buffers = self._buffers_for(m)
+        buffers = self._last
         # d(cost)/dZL for sigmoid + cross-entropy simplifies to (AL - Y) / m.
-        dZ = np.subtract(buffers.AL, Y, out=buffers.dZL)
+        dZ = np.subtract(buffers.AL, Y, buffers.dZL)
         dZ *= buffers.inverse_m
         for layer in range(self.L, 0, -1):
             A_prev_T = buffers.A_T[layer - 1] if layer > 1 else X1.mT
-            self._product(dZ, A_prev_T, out=self.grad_blocks[layer - 1])  # [dW | db]
+            self._product(dZ, A_prev_T, self.grad_blocks[layer - 1])  # [dW | db]
             if layer > 1:
-                self._product(self.weights_T[layer - 1], dZ, out=buffers.Z[layer - 1])  # dA
+                self._product(self.weights_T[layer - 1], dZ, buffers.Z[layer - 1])  # dA
                 gate = buffers.gate[layer - 1]
-                np.multiply(buffers.A[layer - 1], gate, out=gate)  # dA * ReLU's slope
+                np.multiply(buffers.A[layer - 1], gate, gate)  # dA * ReLU's slope
                 dZ = buffers.dZ[layer - 1]
         if self.l2:  # + lambd / m * W for every weight (biases are not regularized)
-            self.grad += np.multiply(self.theta, self._l2_scale_for(m), out=self._scratch)
+            self.grad += np.multiply(self.theta, self._l2_scale_for(Y.shape[-1]), self._scratch)
         return self.grad
 
     # --- buffers ------------------------------------------------------------------------------
@@ -212,11 +215,15 @@ class StackedNetwork:
         return scale
 
 
-def _relu_layer(A: np.ndarray, gate: np.ndarray, mask) -> None:
+def _relu_layer(A: np.ndarray, alive: np.ndarray, gate: np.ndarray, mask) -> None:
     """``A = relu(Z)`` over Z in place (``A (..., n_l + 1, b)`` holds Z above its row of ones)
-    and ``gate`` = ReLU's slope, times dropout's factors ``mask`` when there are any."""
+    and ``gate`` = ReLU's slope, times dropout's factors ``mask`` when there are any;
+    ``alive`` is a boolean buffer of A's shape."""
     # On whole buffers (see _Buffers): the row of ones stays 1.
-    np.greater(A, _ZERO, out=gate)  # ReLU's slope: 1 where Z > 0, else 0
+    # ReLU's slope, 1 where Z > 0, else 0: compared into booleans, then copied as numbers.
+    # Comparing straight into numbers casts through a buffer, which costs more than both.
+    np.greater(A, _ZERO, alive)
+    np.copyto(gate, alive)
     if mask is not None:  # dropped units pass nothing, forward or back; the kept
         units = _units_of(gate, mask)  # are scaled by 1 / keep_prob (inverted dropout)
         units *= mask
@@ -242,11 +249,13 @@ class _Buffers:
         hidden = layer_dims[1:-1]
         self.A: list[np.ndarray | None] = [None]  # A[0] is the batch itself
         self.gate: list[np.ndarray | None] = [None]
+        self.alive: list[np.ndarray | None] = [None]  # ReLU's Z > 0
         for n in hidden:
             A = np.empty((*lead, n + 1, batch_size))
             A[..., -1, :] = 1.0
             self.A.append(A)
             self.gate.append(np.ones((*lead, n + 1, batch_size)))
+            self.alive.append(np.ones((*lead, n + 1, batch_size), dtype=bool))
         # Views made once (a slice costs a call too): the units above the row of ones, where
         # the forward pass writes Z and the backward pass dA; A transposed; dZ in the gates.
         self.Z = [None] + [A[..., :-1, :] for A in self.A[1:]]
@@ -259,7 +268,7 @@ class _Buffers:
 def _sigmoid_into(Z: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-Z))`` written into ``out`` (the caller silences overflow, as
     :func:`dnn_core.sigmoid` does: exp(-Z) = inf gives the correctly rounded 0)."""
-    np.negative(Z, out=out)
-    np.exp(out, out=out)
+    np.negative(Z, out)
+    np.exp(out, out)
     out += _ONE
-    return np.divide(_ONE, out, out=out)
+    return np.divide(_ONE, out, out)

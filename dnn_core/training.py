@@ -204,7 +204,8 @@ def _train_models(
         for epoch in range(batches.epoch, config.epochs):
             with_cost = record.wants_cost(epoch)
             for X_batch, Y_batch in batches.of_epoch(epoch):  # [X; 1] batches; should_stop()
-                _AL, ZL = net.forward(X_batch, dropout.masks(Y_batch.shape[1]))  # AL: for backward
+                masks = dropout.masks(Y_batch.shape[1]) if dropout.on else None
+                _AL, ZL = net.forward(X_batch, masks)  # AL: for backward
                 if with_cost:  # the cost only where it is recorded (an epoch's at its end)
                     record.keep_batch(ZL, Y_batch)
                 grads = net.backward(X_batch, Y_batch)
