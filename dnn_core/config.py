@@ -153,7 +153,7 @@ class TrainState:
     ``epoch`` is the epoch under way and ``batch`` its next mini-batch; ``order`` that
     epoch's order of examples once it is drawn. The random streams are kept as their
     ``bit_generator.state``. Parameters and the optimizer's averages are the course's dicts
-    (``optimizer``: ``{"t": steps, "v": {...}, "s": {...}}``, what the rule keeps).
+    (``optimizer``: ``{"t": steps, "v_sum": {...}, "s_sum": {...}}``, what the rule keeps).
     """
 
     config: TrainConfig

@@ -126,16 +126,17 @@ class StackedNetwork:
         ones, as the training loop gives them), or None without dropout. Both results are buffers,
         overwritten by the next pass."""
         buffers = self._last = self._buffers_for(X1.shape[-1])
+        product, blocks = self._product, self.blocks
         A = X1
         for layer in range(1, self.L):
-            self._product(self.blocks[layer - 1], A, buffers.Z[layer])  # Z = W A + b
+            product(blocks[layer - 1], A, buffers.Z[layer])  # Z = W A + b
             mask = None if masks is None else masks[layer - 1]
             if self._relu:
                 _relu_layer(buffers.A[layer], buffers.alive[layer], buffers.gate[layer], mask)
             else:
                 self._smooth_layer(buffers, layer, mask)
             A = buffers.A[layer]
-        self._product(self.blocks[-1], A, buffers.ZL)
+        product(blocks[-1], A, buffers.ZL)
         return _sigmoid_into(buffers.ZL, buffers.AL), buffers.ZL
 
     def _smooth_layer(self, buffers: _Buffers, layer: int, mask) -> None:
@@ -185,14 +186,14 @@ class StackedNetwork:
         # d(cost)/dZL for sigmoid + cross-entropy simplifies to (AL - Y) / m.
         dZ = np.subtract(buffers.AL, Y, buffers.dZL)
         dZ *= buffers.inverse_m
-        for layer in range(self.L, 0, -1):
-            A_prev_T = buffers.A_T[layer - 1] if layer > 1 else X1.mT
-            self._product(dZ, A_prev_T, self.grad_blocks[layer - 1])  # [dW | db]
-            if layer > 1:
-                self._product(self.weights_T[layer - 1], dZ, buffers.Z[layer - 1])  # dA
-                gate = buffers.gate[layer - 1]
-                np.multiply(buffers.A[layer - 1], gate, gate)  # dA * ReLU's slope
-                dZ = buffers.dZ[layer - 1]
+        product, grad_blocks = self._product, self.grad_blocks
+        for layer in range(self.L - 1, 0, -1):  # from the output layer down to layer 2
+            product(dZ, buffers.A_T[layer], grad_blocks[layer])  # [dW | db] of layer + 1
+            product(self.weights_T[layer], dZ, buffers.Z[layer])  # dA of layer
+            gate = buffers.gate[layer]
+            np.multiply(buffers.A[layer], gate, gate)  # dZ = dA * g'(Z), in the gate's buffer
+            dZ = buffers.dZ[layer]
+        product(dZ, X1.mT, grad_blocks[0])  # [dW1 | db1]
         if self.l2:  # + lambd / m * W for every weight (biases are not regularized)
             self.grad += np.multiply(self.theta, self._l2_scale_for(Y.shape[-1]), self._scratch)
         return self.grad
@@ -220,10 +221,10 @@ def _relu_layer(A: np.ndarray, alive: np.ndarray, gate: np.ndarray, mask) -> Non
     and ``gate`` = ReLU's slope, times dropout's factors ``mask`` when there are any;
     ``alive`` is a boolean buffer of A's shape."""
     # On whole buffers (see _Buffers): the row of ones stays 1.
-    # ReLU's slope, 1 where Z > 0, else 0: compared into booleans, then copied as numbers.
-    # Comparing straight into numbers casts through a buffer, which costs more than both.
+    # ReLU's slope, 1 where Z > 0, else 0: compared into booleans, then copied as numbers
+    # (comparing straight into numbers casts through a buffer, which costs more than both).
     np.greater(A, _ZERO, alive)
-    np.copyto(gate, alive)
+    gate[...] = alive
     if mask is not None:  # dropped units pass nothing, forward or back; the kept
         units = _units_of(gate, mask)  # are scaled by 1 / keep_prob (inverted dropout)
         units *= mask

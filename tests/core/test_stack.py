@@ -317,5 +317,5 @@ def test_the_stacked_optimizer_steps_each_model_with_its_own_rule():
             optimizer.step(expected[k], grad[k], rates[k, 0])
     np.testing.assert_allclose(theta, expected, rtol=1e-14)
     state = stacked.model_state(3)
-    np.testing.assert_allclose(state["s"], alone[3].s, rtol=1e-14)
+    np.testing.assert_allclose(state["s_sum"], alone[3].s_sum, rtol=1e-14)
     assert state["t"] == 3 and set(stacked.model_state(1)) == {"t"}
