@@ -148,11 +148,13 @@ class Dropout:
     with ``D`` the 0/1 mask (1 everywhere for a model without dropout).
 
     Real dropout draws fresh masks in every pass, from the model's own Generator
-    (:func:`dropout_rng`): ``D = U < keep_prob`` with ``U`` uniform float32 draws (half the
-    cost of float64 ones; a mask needs no more precision than that). The course's notebook
-    re-seeds with 1 before every forward pass, so its masks depend only on the batch size:
-    they are drawn once per size, in the same order (D1, D2, ...), as the course draws them
-    (float64 ``np.random.rand``). Models without dropout keep every unit.
+    (:func:`dropout_rng`): ``D = U < keep_prob`` with ``U`` uniform, drawn as 32-bit integers
+    (two from each of the generator's 64-bit outputs, a third of the cost of float draws)
+    and compared with ``keep_prob * 2**32``, rounded down: a unit is kept with probability
+    ``keep_prob`` to within ``2**-32``. The course's notebook re-seeds with 1 before every
+    forward pass, so its masks depend only on the batch size: they are drawn once per
+    size, in the same order (D1, D2, ...), as the course draws them (float64
+    ``np.random.rand``). Models without dropout keep every unit.
     """
 
     def __init__(self, configs: list[TrainConfig], net: StackedNetwork, lead: tuple) -> None:
@@ -161,7 +163,7 @@ class Dropout:
         rows = [k if lead else Ellipsis for k in range(len(configs))]
         keep_probs = [c.keep_prob for c in configs]
         # Every model's keep_prob and 1 / keep_prob (1 for a model without dropout): a float
-        # for one model, else (K, 1, 1); float32 for comparing with the float32 draws.
+        # for one model, else (K, 1, 1).
         self.keep_prob = np.reshape(keep_probs, (-1, 1, 1)) if lead else keep_probs[0]
         self.scale = 1.0 / self.keep_prob
         self.fresh = {
@@ -177,12 +179,7 @@ class Dropout:
         self.on = bool(self.fresh or self.course_rows)
         # Only the rows with fresh masks change from pass to pass: their factors are remade,
         # a run of neighbouring models at a time; the others' are made once per batch size.
-        # Each run with its keep_prob (float32, to compare with the float32 draws) and scale.
-        spans = _neighbour_runs(sorted(self.fresh)) if lead else tuple(self.fresh)
-        self._fresh_spans = [
-            (rows, np.float32(self._of(self.keep_prob, rows)), self._of(self.scale, rows))
-            for rows in spans
-        ]
+        self._fresh_spans = _neighbour_runs(sorted(self.fresh)) if lead else tuple(self.fresh)
         self._sizes: dict[int, tuple] = {}
 
     def masks(self, batch_size: int) -> list[np.ndarray] | None:
@@ -190,14 +187,13 @@ class Dropout:
         ones, as the network's activations have: see :class:`StackedNetwork`)."""
         if not self.on:
             return None
-        flat, uniform, factors = self._buffers(batch_size)
-        for row, rng in self.fresh.items():
-            rng.random(dtype=np.float32, out=flat[row])  # D1's draws first, then D2's, ...
-        for draws, layer in zip(uniform, factors, strict=True):
-            for rows, keep_prob, scale in self._fresh_spans:  # D / keep_prob, a layer at once
-                units = layer[rows][..., :-1, :]
-                np.less(draws[rows], keep_prob, out=units)
-                units *= scale
+        bits, steps, factors = self._buffers(batch_size)
+        for row, rng in self.fresh.items():  # D1's draws first, then D2's, ...
+            bits[row] = rng.bit_generator.random_raw(bits.shape[-1] // 2).view(np.uint32)
+        for draws, threshold, kept, units, scale in steps:  # D / keep_prob, a layer at once
+            np.less(draws, threshold, kept)  # into booleans: straight into floats costs more
+            units[...] = kept
+            units *= scale
         return factors
 
     def _of(self, value, rows):
@@ -205,14 +201,30 @@ class Dropout:
         return value[rows] if self.lead else value
 
     def _buffers(self, batch_size: int):
-        """For one batch size: the fresh uniform draws ``(..., sum(n_l) * b)`` (one block a
-        model, float32) and their views per hidden layer ``(..., n_l, b)``, and each layer's
-        factors with a row of ones ``(..., n_l + 1, b)``; the course's masks are made here,
-        once."""
+        """For one batch size: the fresh 32-bit draws ``(..., 2 * ceil(sum(n_l) * b / 2))``
+        (one block a model), each layer's factors with a row of ones ``(..., n_l + 1, b)``,
+        and the steps that make the fresh factors from the draws, a run of models and a
+        layer at a time: ``(draws, threshold, kept, units, scale)``, views made once. The
+        course's masks are made here, once."""
         if batch_size not in self._sizes:
-            flat = np.zeros((*self.lead, sum(self.hidden) * batch_size), dtype=np.float32)
-            uniform = self._layers(flat, batch_size)
+            count = sum(self.hidden) * batch_size
+            bits = np.zeros((*self.lead, count + count % 2), dtype=np.uint32)
             factors = [np.ones((*self.lead, n + 1, batch_size)) for n in self.hidden]
+            steps = []
+            for draws, layer in zip(self._layers(bits, batch_size), factors, strict=True):
+                kept = np.zeros(draws.shape, dtype=bool)
+                for rows in self._fresh_spans:
+                    threshold = np.floor(self._of(self.keep_prob, rows) * 2.0**32)
+                    units = layer[rows][..., :-1, :]
+                    steps.append(
+                        (
+                            draws[rows],
+                            threshold.astype(np.uint32),
+                            kept[rows],
+                            units,
+                            self._of(self.scale, rows),
+                        )
+                    )
             for row in self.course_rows:
                 legacy = np.random.RandomState(1)
                 keep_prob, scale = self._of(self.keep_prob, row), self._of(self.scale, row)
@@ -220,7 +232,7 @@ class Dropout:
                     units = layer[row][..., :-1, :]
                     np.less(legacy.random((n, batch_size)), keep_prob, out=units)
                     units *= scale
-            self._sizes[batch_size] = (flat, uniform, factors)
+            self._sizes[batch_size] = (bits, steps, factors)
         return self._sizes[batch_size]
 
     def _layers(self, flat: np.ndarray, batch_size: int) -> list[np.ndarray]:
