@@ -269,9 +269,14 @@ class Record:
         self.minibatch_costs: list = []  # chunks (n, *lead): an epoch's batches at a time
         self.minibatch_total = 0  # mini-batch costs kept so far
         self.epoch_cost = 0.0
-        self._logits: list[np.ndarray] = []  # this epoch's batches, until their costs are
-        self._labels: list[np.ndarray] = []  # computed together (see keep_batch)
+        # This epoch's batches side by side, until their costs are computed together (see
+        # keep_batch): logits (*lead, 1, m) and labels (1, m), the first ``_kept`` columns.
+        self._logits = np.empty((*lead, 1, examples))
+        self._labels = np.empty((1, examples))
+        self._kept = 0
+        self._sizes: list[int] = []
         self._penalties: list = []
+        self._reductions: dict[tuple, tuple] = {}  # batch sizes -> (starts, sizes, weights)
         self.alive = np.ones(lead, dtype=bool)
         self.recorded = np.zeros(lead, dtype=np.int64)  # each model's number of records
         self.minibatch_count = np.zeros(lead, dtype=np.int64)  # its mini-batch costs kept
@@ -292,28 +297,37 @@ class Record:
         """Keep a mini-batch's logits ``ZL`` and labels for its cost. The costs of an epoch's
         batches are computed together once it ends (one call for all, not a few per step);
         L2's term needs the weights of this step, so it is taken now."""
-        self._logits.append(ZL.copy())
-        self._labels.append(Y)
+        size = Y.shape[-1]
+        kept = slice(self._kept, self._kept + size)
+        self._logits[..., kept] = ZL
+        self._labels[:, kept] = Y
+        self._kept += size
+        self._sizes.append(size)
         if self.net.l2:
-            self._penalties.append(self.net.l2_penalty(Y.shape[-1]))
+            self._penalties.append(self.net.l2_penalty(size))
 
     def _batch_costs(self) -> None:
         """The kept batches' costs: added to the epoch's cost (each weighted by its share of
-        the examples, in order) and kept as mini-batch costs when asked."""
-        if not self._logits:
+        the examples) and kept as mini-batch costs when asked."""
+        if not self._sizes:
             return
-        sizes = [Y.shape[-1] for Y in self._labels]
+        sizes = tuple(self._sizes)
+        reduction = self._reductions.get(sizes)
+        if reduction is None:  # an epoch's batch sizes are the same epoch after epoch
+            counts = np.asarray(sizes)
+            starts = np.concatenate([[0], np.cumsum(counts[:-1])])
+            reduction = self._reductions[sizes] = (starts, counts, counts / self.examples)
+        starts, counts, weights = reduction
         costs = self.net.batch_costs(
-            np.concatenate(self._logits, axis=-1), np.concatenate(self._labels, axis=-1), sizes
+            self._logits[..., : self._kept], self._labels[:, : self._kept], starts, counts
         )  # (*lead, batches)
         if self._penalties:
             costs = costs + np.stack(self._penalties, axis=-1)
-        for index, size in enumerate(sizes):
-            self.epoch_cost = self.epoch_cost + costs[..., index] * (size / self.examples)
+        self.epoch_cost = self.epoch_cost + costs @ weights
         if self.config.record_minibatch_costs:
-            self.minibatch_costs.append(np.moveaxis(costs, -1, 0))
+            self.minibatch_costs.append(costs.T)  # (batches, *lead)
             self.minibatch_total += len(sizes)
-        self._logits, self._labels, self._penalties = [], [], []
+        self._kept, self._sizes, self._penalties = 0, [], []
 
     def epoch_done(self, epoch: int) -> bool:
         """Record a recorded epoch; False when training must end: every model's cost or

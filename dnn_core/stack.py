@@ -160,18 +160,19 @@ class StackedNetwork:
         """The cost (a float, or ``(K,)``) of a forward pass's ``AL``, from its logits ``ZL``."""
         return compute_cost(AL, Y, self.params, lambd=self.lambd, logits=ZL)
 
-    def batch_costs(self, ZL: np.ndarray, Y: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
-        """The cross-entropy of consecutive batches of ``sizes`` examples, from their logits
-        ``ZL (..., 1, n)`` and labels ``Y (1, n)`` side by side: ``(..., batches)``.
+    def batch_costs(
+        self, ZL: np.ndarray, Y: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+    ) -> np.ndarray:
+        """The cross-entropy of consecutive batches, from their logits ``ZL (..., 1, n)``
+        and labels ``Y (1, n)`` side by side: ``(..., batches)``, batch i the ``sizes[i]``
+        examples from ``starts[i]``.
 
         As :func:`dnn_core.compute_cost` from logits: ``softplus(-Z) + (1 - Y) * Z``, exact
         for any Z, averaged over each batch (without L2's term: see :meth:`l2_penalty`).
         """
         losses = np.logaddexp(0.0, -ZL)
         losses += (1.0 - Y) * ZL
-        starts = np.cumsum([0, *sizes[:-1]])
-        sums = np.add.reduceat(losses[..., 0, :], starts, axis=-1)
-        return sums / np.asarray(sizes, dtype=np.float64)
+        return np.add.reduceat(losses[..., 0, :], starts, axis=-1) / sizes
 
     def l2_penalty(self, m: int):
         """L2's term of the cost on ``m`` examples, ``lambd / (2m) * sum(W**2)``, now: a

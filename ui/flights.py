@@ -35,6 +35,7 @@ WORKERS = max(1, min(2, os.cpu_count() or 1))
 BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
 IDLE_STOP_S = 0.2
 SNAPSHOT_SECONDS = 0.1  # copy the live state for watchers at most this often
+CHECK_S = 0.01  # how often a run reads its CPU clock and its watchers (wall seconds)
 
 
 class Flight:
@@ -97,15 +98,24 @@ class Flight:
         self.started = True
         started_cpu = time.thread_time()
         last_snapshot = 0.0
+        next_check = 0.0
 
         def should_stop() -> bool:
             """Asked before every training step: the budget is spent, or nobody watches.
-            (A run always gets as far as its first record, so it has something to show.)"""
+            (A run always gets as far as its first record, so it has something to show.)
+
+            The thread's CPU clock is a system call that costs as much as a small step, so
+            it is read at most every :data:`CHECK_S` of wall time (a thread cannot spend more
+            CPU time than that meanwhile)."""
+            nonlocal next_check
             if self.stopped is None and self.progress is not None:
-                if time.thread_time() - started_cpu >= self.budget_s:
-                    self.stopped = "budget"
-                elif self._abandoned():
-                    self.stopped = "idle"
+                now = time.monotonic()
+                if now >= next_check:
+                    next_check = now + CHECK_S
+                    if time.thread_time() - started_cpu >= self.budget_s:
+                        self.stopped = "budget"
+                    elif self._abandoned():
+                        self.stopped = "idle"
             return self.stopped is not None
 
         def callback(progress: TrainProgress) -> bool:
