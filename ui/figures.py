@@ -144,7 +144,8 @@ def _style(
     # third of a projected page) instead of running off the chart.
     title = wrap_title(title, title_chars) if "<br>" not in title else title
     lines = title.count("<br>") + 1 if title else 0
-    fig.update_layout(
+    _set_layout(
+        fig,
         template=TEMPLATE,
         # Set on the plot's top edge and growing upwards: Plotly anchors a title's "top"
         # at its first line, so a wrapped title's first line ran off the chart.
@@ -177,6 +178,19 @@ def _style(
         },
     )
     return fig
+
+
+def _set_layout(fig: go.Figure, **values) -> None:
+    """``fig.update_layout(**values)`` at a quarter of the cost: a top-level property the
+    figure has not set yet is assigned whole, where ``update_layout`` walks and validates
+    every nested path one by one (about 6 ms a figure for :func:`_style`'s); one the figure
+    has set is merged into, as ``update_layout`` does."""
+    layout = fig.layout
+    for key, value in values.items():
+        if isinstance(value, dict) and layout[key].to_plotly_json():
+            fig.update_layout({key: value})
+        else:
+            layout[key] = value
 
 
 def _is_wide(character: str) -> bool:

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from ui import figures
@@ -178,6 +179,20 @@ def test_every_figure_uses_the_lab_style():
     assert fig.layout.font.size == figures.FONT_SIZE
     assert fig.layout.template.layout.plot_bgcolor == figures.LIGHT_BACKGROUND
     assert figures.series_color(len(figures.SERIES_COLORS)) == figures.series_color(0)
+
+
+def test_the_lab_style_sets_what_update_layout_would_and_keeps_what_was_set():
+    def drawn():
+        fig = go.Figure([go.Scatter(x=[0, 1], y=[1, 0]), go.Scatter(x=[0, 1], y=[0, 1])])
+        fig.update_layout(legend={"title": {"text": "runs"}}, xaxis_title="iteration")
+        return fig
+
+    style = {"height": 300, "legend": {"orientation": "h", "y": 0.0}, "title": {"text": "Cost"}}
+    expected = drawn().update_layout(**style)
+    ours = drawn()
+    figures._set_layout(ours, **style)
+    assert ours.to_plotly_json() == expected.to_plotly_json()
+    assert ours.layout.legend.title.text == "runs"  # merged into, not replaced
 
 
 def test_a_run_that_diverged_at_once_is_still_visible():
