@@ -61,6 +61,28 @@ def test_one_heatmap_per_unit_a_row_per_layer_each_layer_its_own_range(circles):
         assert fig.layout[trace.yaxis.replace("y", "yaxis")].scaleanchor == trace.xaxis
 
 
+def test_every_small_map_is_a_bare_framed_tile_and_each_layer_is_named_once(circles):
+    params = init_params([2, 12, 3, 1], "he", seed=3)
+    xs, ys, maps = maps_of(params, circles.X_train)
+    fig = figures.unit_maps_figure(xs, ys, maps, title="Units")
+
+    for trace in heatmaps(fig):
+        x_axis = fig.layout[trace.xaxis.replace("x", "xaxis", 1)]
+        y_axis = fig.layout[trace.yaxis.replace("y", "yaxis", 1)]
+        assert tuple(x_axis.range) == pytest.approx((xs[0], xs[-1]))
+        assert tuple(y_axis.range) == pytest.approx((ys[0], ys[-1]))
+        for axis in (x_axis, y_axis):
+            assert axis.showticklabels is False and axis.showgrid is False
+            assert axis.showline and axis.mirror and axis.constrain == "domain"
+        assert y_axis.scaleanchor == trace.xaxis  # kept when the tile style is merged in
+    titles = [
+        fig.layout[name].title.text
+        for name in fig.layout
+        if name.startswith("yaxis") and fig.layout[name].title.text
+    ]
+    assert sorted(titles) == ["layer 1", "layer 2"]
+
+
 def test_points_are_drawn_lightly_on_every_map_only_when_asked(circles):
     params = init_params([2, 4, 1], "he", seed=3)
     xs, ys, maps = maps_of(params, circles.X_train)
