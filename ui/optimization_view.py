@@ -30,18 +30,14 @@ def boundaries(
     # Two maps per row: narrower ones would shrink the moons to a strip.
     boundary_columns = [column for _ in range(0, len(results), 2) for column in st.columns(2)]
     for index, (choice, run) in enumerate(results.items()):
-        page.chart(
-            runs.memoize(
-                ("opt boundary", config.data, configs[choice], config.show_test),
-                lambda run=run, choice=choice: figures.boundary_figure(
-                    run.params,
-                    data,
-                    show_test=config.show_test,
-                    title=CHOICES[choice],
-                    activation=config.activation,
-                ),
-            ),
+        page.boundary_chart(
+            ("opt boundary", config.data, configs[choice], config.show_test),
+            run.params,
+            data,
             key=f"opt-boundary-{choice}",
+            title=CHOICES[choice],
+            show_test=config.show_test,
+            activation=config.activation,
             container=boundary_columns[index],
         )
     table = runs.accuracy_table(

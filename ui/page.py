@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from dnn_core import TrainConfig, diagnostics
 from dnn_core.datasets import DatasetError
 
-from . import chart_payloads, export, i18n, memory, runs, sidebar, state
+from . import chart_payloads, export, figures, i18n, memory, runs, sidebar, state
 from .i18n import N_, _
 
 
@@ -201,6 +201,37 @@ def chart(figure: go.Figure, *, key: str, container=None, filename: str | None =
     shown = chart_payloads.sendable(figure, dark=_dark_page(), large=state.presenting())
     (container or st).plotly_chart(
         shown, key=key, theme=None, config=export.plotly_config(f"deep net lab {name}")
+    )
+
+
+def boundary_chart(
+    cache_key: Hashable,
+    params: Mapping[str, Any],
+    data: Any,
+    *,
+    key: str,
+    title: str,
+    show_test: bool,
+    activation: str,
+    compact: bool = False,
+    container=None,
+) -> None:
+    """A trained network's decision map, built once for every session that shows it:
+    memoized under ``cache_key``, which must name the run and the map's options."""
+    chart(
+        runs.memoize(
+            cache_key,
+            lambda: figures.boundary_figure(
+                params,
+                data,
+                show_test=show_test,
+                title=title,
+                compact=compact,
+                activation=activation,
+            ),
+        ),
+        key=key,
+        container=container,
     )
 
 

@@ -293,20 +293,14 @@ def _compare(
             )
             continue
         run, run_config = side.runs[name]
-        page.chart(
-            runs.memoize(
-                ("pin map", side.data_key, run_config, show_test, title),
-                lambda run=run, side=side, title=title, run_config=run_config: (
-                    figures.boundary_figure(
-                        run.params,
-                        side.data,
-                        show_test=show_test,
-                        title=title,
-                        activation=run_config.activation,
-                    )
-                ),
-            ),
+        page.boundary_chart(
+            ("pin map", side.data_key, run_config, show_test, title),
+            run.params,
+            side.data,
             key=f"{prefix}-pin-map-{which}",
+            title=title,
+            show_test=show_test,
+            activation=run_config.activation,
             container=column,
         )
 

@@ -36,19 +36,15 @@ def course_models(
     for index, (column, (name, run)) in enumerate(
         zip(st.columns(len(course_runs)), course_runs.items(), strict=True)
     ):
-        page.chart(
-            runs.memoize(
-                ("reg course boundary", config.data, course_configs[name], config.show_test),
-                lambda run=run, name=name: figures.boundary_figure(
-                    run.params,
-                    data,
-                    show_test=config.show_test,
-                    title=lesson_controls.course_model_label(name),
-                    compact=True,
-                    activation=config.activation,
-                ),
-            ),
+        page.boundary_chart(
+            ("reg course boundary", config.data, course_configs[name], config.show_test),
+            run.params,
+            data,
             key=f"reg-course-{index}",
+            title=lesson_controls.course_model_label(name),
+            show_test=config.show_test,
+            activation=config.activation,
+            compact=True,
             container=column,
         )
     cost_column, table_column = st.columns([3, 2])
