@@ -9,10 +9,8 @@ import numpy as np
 from .config import TrainConfig, TrainProgress, TrainResult, TrainState, dropout_rng
 from .optimizers import (
     StackedOptimizer,
-    cut_into_mini_batches,
     epoch_learning_rate,
     learning_rate_at,
-    shuffled_order,
 )
 from .stack import StackedNetwork, with_ones_row
 
@@ -91,13 +89,19 @@ class Batches:
         self.shuffles = self.size is not None and self.size < self.m
         self.count = -(-self.m // self.size) if self.shuffles else 1
         self.whole = [(self.X1, self.Y)]
-        # Each epoch's shuffle is written into one buffer, whose batches are views made once.
-        self.shuffled = np.empty_like(self.XY1) if self.shuffles else None
-        self.views = (
-            cut_into_mini_batches(self.shuffled[:-1], self.shuffled[-1:], self.size)
-            if self.shuffles
-            else None
-        )
+        # The epoch's order is shuffled in place, from 0, 1, ..., m - 1 each epoch (what
+        # ``permutation`` does, without a new array).
+        self.identity = np.arange(self.m)
+        self.order_buffer = np.empty_like(self.identity)
+        # Each batch is its own block [X; 1; Y] (n_x + 2, b), views made once: a product
+        # with a strided slice of one shuffled matrix copies it first (it costs twice as much).
+        starts = range(0, self.m, self.size) if self.shuffles else ()
+        spans = [slice(start, min(start + self.size, self.m)) for start in starts]
+        blocks = [np.empty((self.XY1.shape[0], span.stop - span.start)) for span in spans]
+        self.views = [(block[:-1], block[-1:]) for block in blocks]
+        self.parts = [
+            (self.order_buffer[span], block) for span, block in zip(spans, blocks, strict=True)
+        ]
         self.rng = np.random.default_rng(config.seed)
         # Under course seeding each epoch re-seeds one RandomState: the same draws as the
         # course's np.random.seed(epoch_seed), without building a generator every epoch.
@@ -125,11 +129,15 @@ class Batches:
         if order is None:
             if self.course is not None:
                 self.course.seed(10 + epoch + 1)  # the course's seeds: 11, 12, ...
-            order = shuffled_order(self.m, rng=self.course or self.rng)
-        # One call for [X; 1; Y]: the method, not np.take, skips __array_function__'s
-        # dispatch, and "clip" a bounds check that an order cannot fail.
-        self.XY1.take(order, axis=1, out=self.shuffled, mode="clip")
-        return order, self.views
+            np.copyto(self.order_buffer, self.identity)  # shuffled: what permutation(m) draws
+            (self.course or self.rng).shuffle(self.order_buffer)
+        elif order is not self.order_buffer:  # a resumed epoch's order
+            np.copyto(self.order_buffer, order)
+        # The method, not np.take, skips __array_function__'s dispatch, and "clip" a bounds
+        # check that an order cannot fail.
+        for indices, block in self.parts:
+            self.XY1.take(indices, axis=1, out=block, mode="clip")
+        return self.order_buffer, self.views
 
 
 def _neighbour_runs(rows: list[int]) -> tuple[slice, ...]:
