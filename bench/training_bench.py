@@ -243,10 +243,10 @@ def main() -> None:
     X, Y = football.X_train, football.Y_train
     rows.append(stacked_row(label, args.repeat, X, Y, page, f"<= {8 * args.scale:g} s"))
 
-    print(f"{'benchmark (CPU s, medians)':<28}{'baseline':>10}{'ours':>9}{'ratio':>8}  "
+    print(f"{'benchmark (CPU s, medians)':<28}{'baseline':>10}{'ours':>9}{'ratio':>9}  "
           f"{'target':<10}check")  # fmt: skip
     for name, base, ours, ratio, target, check in rows:
-        print(f"{name:<28}{base:>9.2f}s{ours:>8.2f}s{ratio:>7.2f}x  {target:<10}{check}")
+        print(f"{name:<28}{base:>9.2f}s{ours:>8.2f}s{ratio:>8.3f}x  {target:<10}{check}")
     print("\n(a), (b): baseline the course's code; (c), (d): baseline the same models one by one.")
 
 
