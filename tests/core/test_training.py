@@ -93,14 +93,14 @@ def test_real_dropout_draws_fresh_masks_every_iteration():
     config = replace(SMALL, num_iterations=4, keep_prob=0.7, seed=5)
     params = init_params(config.layer_dims, "he", seed=5)
     # The masks' own stream, spawned from the run's seed (the shuffles keep default_rng(5)):
-    # seeded once, drawn from in every step (32-bit uniforms against keep_prob * 2**32,
-    # two from each of the generator's 64-bit outputs, D1's first).
+    # seeded once, drawn from in every step (16-bit uniforms against keep_prob * 2**16,
+    # four from each of the generator's 64-bit outputs, D1's first).
     rng = np.random.default_rng(np.random.SeedSequence(5).spawn(1)[0])
     m = X.shape[1]
-    threshold = np.uint32(np.floor(0.7 * 2.0**32))
+    threshold = np.uint16(np.floor(0.7 * 2.0**16))
     drawn = []
     for _ in range(4):
-        bits = rng.bit_generator.random_raw(-(-12 * m // 2)).view(np.uint32)
+        bits = rng.bit_generator.random_raw(-(-12 * m // 4)).view(np.uint16)
         masks = {"D1": bits[: 8 * m].reshape(8, m) < threshold}
         masks["D2"] = bits[8 * m : 12 * m].reshape(4, m) < threshold
         drawn.append(masks["D1"])
