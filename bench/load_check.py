@@ -8,6 +8,8 @@ Run by hand (needs Debian's chromium at /usr/bin/chromium):
     python bench/load_check.py --port 8501 --pid 1234   # a server already running
     python bench/load_check.py --scenario class --client protocol --sessions 1 10 30
     python bench/load_check.py --scenario class --client protocol --browsers 3 --sessions 30
+    python bench/load_check.py --scenario class --client protocol --browsers 1 \
+        --sessions 30 30 30 30 30 --page Regularization    # one student's tab among 30
 
 Starts a fresh ``streamlit run app.py`` (or uses the one on ``--port``), then for each N opens
 N browser tabs (separate contexts in one headless chromium, driven concurrently):
@@ -29,7 +31,9 @@ instead of chromium tabs (but for ``--browsers K`` of them, timed apart): the sa
 tab sends, timed until the run has finished and every chart has reached the client, without
 drawing anything. On one small machine, headless tabs spend more CPU drawing than the
 server spends serving, so this is the figure for the server's share of "time to charts"; it
-also reports the megabytes each visit received.
+also reports the megabytes each visit received. With ``--browsers 1`` and several rounds,
+each round times one student's real tab among the class (drawing on the server's own cores
+here, so a pessimistic figure), and the tabs of all rounds are summed up at the end.
 """
 
 from __future__ import annotations
@@ -354,6 +358,16 @@ async def print_rounds(browser, server, args) -> None:
     for index, sessions in enumerate(args.sessions):
         rounds.append(await run_round(browser, server, sessions, index, args))
         print_row(rounds[-1], rounds[0])
+    tabs = [latency for result in rounds for latency in result.tab_latencies_s]
+    if args.client == "protocol" and len(rounds) > 1 and tabs:
+        # With one tab a round (a student's own browser among the class), the rounds
+        # together are the sample: a round's own p95 of one tab says little.
+        print(
+            f"the chromium tabs of all rounds: {len(tabs)} timed, p50 "
+            f"{percentile(tabs, 50):.2f} s, p95 {percentile(tabs, 95):.2f} s, "
+            f"max {max(tabs):.2f} s",
+            flush=True,
+        )
 
 
 def main_with_server(args) -> list[str]:
